@@ -1,0 +1,49 @@
+# Deflection Portal: the two commands in the README, and a few more.
+#   make run    set up and serve the portal locally (SQLite, demo content, a staff login)
+#   make test   lint and run the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint worker lock bench clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) requirements.txt
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: export DJANGO_DEBUG ?= true
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo_content
+	$(PY) manage.py ensure_local_staff
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Recompile the lock files from pyproject.toml.
+lock: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements-dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

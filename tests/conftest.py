@@ -1,0 +1,19 @@
+"""Shared fixtures and settings for the whole suite."""
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic first; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def demo_content(db):
+    """The demo content, loaded by the same command `make run` uses."""
+    call_command("load_demo_content", stdout=open("/dev/null", "w"))

@@ -1,0 +1,11 @@
+"""Environment for the test run, set before Django loads its settings.
+
+Tests run with the production code paths (debug off, secure cookies); only the values a
+real deployment must supply are filled in here, and only when the caller has not set them.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "k" * 40)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
