@@ -28,7 +28,7 @@ run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_content
-	$(PY) manage.py ensure_local_staff
+	$(PY) manage.py ensure_local_staff --url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev

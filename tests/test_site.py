@@ -190,3 +190,21 @@ def test_ci_runs_the_suite_on_postgresql(db):
     from django.db import connection
 
     assert connection.vendor == "postgresql"
+
+
+def test_local_staff_login_printed_by_make_run_opens_the_admin(tmp_path):
+    env = {"DJANGO_DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'local.sqlite3'}"}
+    assert run_manage("migrate", "--no-input", "-v0", env=env).returncode == 0
+    first = run_manage("ensure_local_staff", "--url", "http://127.0.0.1:8123", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "http://127.0.0.1:8123/admin/" in first.stdout
+    password = re.search(r"password: (\S+)", first.stdout).group(1)
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='localhost');"
+        f"print(c.post('/admin/login/', {{'username': 'staff', 'password': {password!r},"
+        " 'next': '/admin/'}, follow=True).status_code, c.get('/admin/').status_code)"
+    )
+    result = run_manage("shell", "--verbosity", "0", "-c", code, env=env)
+    assert result.stdout.split() == ["200", "200"], result.stderr
+    second = run_manage("ensure_local_staff", env=env)
+    assert "already exists" in second.stdout and "password:" not in second.stdout

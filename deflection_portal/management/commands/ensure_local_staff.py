@@ -15,6 +15,11 @@ class Command(BaseCommand):
         "Only with DJANGO_DEBUG on and the SQLite database; does nothing if the account exists."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000", help="Where the portal will be served."
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Refusing to create a local staff account with DJANGO_DEBUG off.")
@@ -35,7 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "\nLocal staff login (shown once):\n"
-                "  http://127.0.0.1:8000/admin/\n"
+                f"  {options['url'].rstrip('/')}/admin/\n"
                 f"  username: {LOCAL_USERNAME}\n"
                 f"  password: {password}\n"
             )
