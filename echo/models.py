@@ -1,0 +1,611 @@
+"""ECHO series, their sessions, and the registration requests people make to join them.
+
+A *request* holds no seat. Only an approved request holds one, and approvals never exceed a
+series' capacity: `RegistrationRequestQuerySet.holding_seats()` is the one definition of
+"holds a seat", and `echo.services` is the only code that changes a request's state.
+"""
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from library.models import Resource
+
+# --- Series ------------------------------------------------------------------------------
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as America/Los_Angeles."),
+            params={"value": value},
+        )
+
+
+class RegistrationState(models.TextChoices):
+    ACCEPTING = "accepting", _("Accepting requests")
+    CLOSED = "closed", _("Closed")
+
+
+class SeriesQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_seat_counts(self):
+        """Annotate approved (seats used), pending and waitlisted request counts."""
+        return self.annotate(
+            seats_used=Count("requests", filter=Q(requests__state=RequestState.APPROVED)),
+            pending_count=Count("requests", filter=Q(requests__state=RequestState.PENDING)),
+            waitlisted_count=Count("requests", filter=Q(requests__state=RequestState.WAITLISTED)),
+        )
+
+
+class Series(models.Model):
+    """One run of an ECHO program, e.g. the Deflection ECHO of 2024.
+
+    `capacity` counts seats: the number of requests that may be approved. Requests that are
+    pending or waitlisted hold no seat.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    about = models.TextField(_("about"), help_text=_("What the series is, in Markdown."))
+    learning_objectives = models.TextField(
+        _("learning objectives"), blank=True, help_text=_("One objective per line.")
+    )
+    audience = models.TextField(_("who it is for"), blank=True)
+    schedule = models.CharField(
+        _("schedule"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the series meets, in words, e.g. “Fridays 1-2 p.m. Pacific”."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/Los_Angeles",
+        validators=[validate_time_zone],
+        help_text=_("Session times are shown in this zone."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats: how many requests may be approved. Leave blank for no limit."),
+    )
+    registration_state = models.CharField(
+        _("registration"),
+        max_length=20,
+        choices=RegistrationState.choices,
+        default=RegistrationState.CLOSED,
+        help_text=_("Whether the public form takes requests, within the optional window below."),
+    )
+    registration_opens_at = models.DateTimeField(_("requests open"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("requests close"), null=True, blank=True)
+    join_url = models.URLField(
+        _("private join link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sent to approved participants only; never shown on a public page."),
+    )
+    staff_emails = models.TextField(
+        _("staff notification addresses"),
+        blank=True,
+        help_text=_("Addresses told about each new request, one per line or comma-separated."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep applicants' personal data for (days)"),
+        default=365,
+        help_text=_("Counted from the last session; then names and contact details are erased."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                name="series_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1, or blank for no limit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="series_window_closes_after_opening",
+                violation_error_message=_("Requests must close after they open."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("echo:series", kwargs={"slug": self.slug})
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def objectives(self) -> list[str]:
+        return [line.strip() for line in self.learning_objectives.splitlines() if line.strip()]
+
+    @property
+    def staff_email_list(self) -> list[str]:
+        raw = self.staff_emails.replace(",", "\n").replace(";", "\n")
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def accepts_requests(self, at=None) -> bool:
+        """True while the public form takes requests: state open and inside the window."""
+        at = at or timezone.now()
+        if self.registration_state != RegistrationState.ACCEPTING:
+            return False
+        if self.registration_opens_at and at < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and at >= self.registration_closes_at)
+
+
+# --- Sessions ----------------------------------------------------------------------------
+
+
+class SessionQuerySet(models.QuerySet):
+    def upcoming(self, at=None):
+        return self.filter(ends_at__gt=at or timezone.now()).order_by("starts_at")
+
+    def past(self, at=None):
+        return self.filter(ends_at__lte=at or timezone.now()).order_by("-starts_at")
+
+    def not_cancelled(self):
+        return self.filter(is_cancelled=False)
+
+
+class Session(models.Model):
+    """One meeting of a series, with its materials from the library."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("series")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    summary = models.TextField(_("summary"), blank=True)
+    presenters = models.TextField(_("presenters"), blank=True, help_text=_("One per line."))
+    take_homes = models.TextField(
+        _("key take-homes"), blank=True, help_text=_("One take-home per line.")
+    )
+    materials = models.ManyToManyField(
+        Resource,
+        through="SessionMaterial",
+        related_name="echo_sessions",
+        blank=True,
+        verbose_name=_("materials"),
+    )
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["series", "number"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "number"],
+                name="session_number_unique_in_series",
+                violation_error_message=_("This series already has a session with that number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["series", "starts_at"], name="session_series_start_idx")]
+
+    def __str__(self) -> str:
+        label = _("Session %(number)s") % {"number": self.number}
+        return f"{label}: {self.title}" if self.title else str(label)
+
+    def get_absolute_url(self) -> str:
+        return reverse("echo:session", kwargs={"slug": self.series.slug, "number": self.number})
+
+    @property
+    def take_home_list(self) -> list[str]:
+        return [line.strip() for line in self.take_homes.splitlines() if line.strip()]
+
+    @property
+    def presenter_list(self) -> list[str]:
+        return [line.strip() for line in self.presenters.splitlines() if line.strip()]
+
+
+class SessionMaterial(models.Model):
+    """A library resource used in a session, in the order staff chose."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="material_links")
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="session_links", verbose_name=_("resource")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "resource"], name="session_material_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resource)
+
+
+# --- Questions ---------------------------------------------------------------------------
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+
+
+class Question(models.Model):
+    """A question of a series' registration form, asked after the core fields."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="questions", verbose_name=_("series")
+    )
+    section = models.CharField(
+        _("section"),
+        max_length=120,
+        default=_("About your program"),
+        help_text=_("Questions with the same section are grouped together on the form."),
+    )
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.TextField(_("help text"), blank=True)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.LONG_TEXT
+    )
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For choice questions: one choice per line.")
+    )
+    required = models.BooleanField(_("required"), default=True)
+    min_words = models.PositiveSmallIntegerField(
+        _("minimum words"),
+        null=True,
+        blank=True,
+        help_text=_("For long text: the fewest words an answer may have."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["series", "order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        choice_kinds = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}
+        if self.kind in choice_kinds and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("A choice question needs at least two choices.")})
+        if self.kind not in choice_kinds and self.choices.strip():
+            raise ValidationError({"choices": _("Only choice questions have choices.")})
+        if self.min_words and self.kind != QuestionKind.LONG_TEXT:
+            raise ValidationError({"min_words": _("Only long-text answers have a word minimum.")})
+
+
+# --- Registration requests ---------------------------------------------------------------
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+LIVE_STATES = (RequestState.PENDING, RequestState.APPROVED, RequestState.WAITLISTED)
+
+
+class Sector(models.TextChoices):
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    FIRE_EMS = "fire_ems", _("Fire or EMS")
+    BEHAVIORAL_HEALTH = "behavioral_health", _("Behavioral health")
+    PEER_RECOVERY = "peer_recovery", _("Peer recovery")
+    COUNTY_GOVERNMENT = "county_government", _("County government")
+    TRIBAL_GOVERNMENT = "tribal_government", _("Tribal government")
+    COURTS = "courts", _("Courts or prosecution")
+    COMMUNITY = "community", _("Community organization")
+    OTHER = "other", _("Other")
+
+
+OREGON_COUNTIES = [
+    "Baker", "Benton", "Clackamas", "Clatsop", "Columbia", "Coos", "Crook", "Curry",
+    "Deschutes", "Douglas", "Gilliam", "Grant", "Harney", "Hood River", "Jackson", "Jefferson",
+    "Josephine", "Klamath", "Lake", "Lane", "Lincoln", "Linn", "Malheur", "Marion", "Morrow",
+    "Multnomah", "Polk", "Sherman", "Tillamook", "Umatilla", "Union", "Wallowa", "Wasco",
+    "Washington", "Wheeler", "Yamhill",
+]  # fmt: skip
+
+OREGON_TRIBES = [
+    ("tribe-burns-paiute", "Burns Paiute Tribe"),
+    ("tribe-coos", "Confederated Tribes of Coos, Lower Umpqua and Siuslaw Indians"),
+    ("tribe-grand-ronde", "Confederated Tribes of Grand Ronde"),
+    ("tribe-siletz", "Confederated Tribes of Siletz Indians"),
+    ("tribe-umatilla", "Confederated Tribes of the Umatilla Indian Reservation"),
+    ("tribe-warm-springs", "Confederated Tribes of Warm Springs"),
+    ("tribe-coquille", "Coquille Indian Tribe"),
+    ("tribe-cow-creek", "Cow Creek Band of Umpqua Tribe of Indians"),
+    ("tribe-klamath", "The Klamath Tribes"),
+]
+
+OUTSIDE_OREGON = "outside-oregon"
+
+COUNTY_CHOICES = [
+    (_("Oregon counties"), [(name.lower().replace(" ", "-"), f"{name} County")
+                            for name in OREGON_COUNTIES]),
+    (_("Federally recognized tribes"), OREGON_TRIBES),
+    (OUTSIDE_OREGON, _("Outside Oregon")),
+]  # fmt: skip
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class RegistrationRequestQuerySet(models.QuerySet):
+    def holding_seats(self):
+        """The requests that occupy a seat. Only approvals do; a request alone never does."""
+        return self.filter(state=RequestState.APPROVED)
+
+    def live(self):
+        return self.filter(state__in=LIVE_STATES)
+
+    def waitlist(self):
+        """Waitlisted requests in the order seats are offered: first come, first served."""
+        return self.filter(state=RequestState.WAITLISTED).order_by("submitted_at", "pk")
+
+    def first_come(self):
+        return self.order_by("submitted_at", "pk")
+
+
+class RegistrationRequest(models.Model):
+    """A request to join a series, with the applicant's answers. It holds no seat until approved.
+
+    State changes only through `echo.services`, which also records each one as a
+    `RequestEvent`.
+    """
+
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="requests", verbose_name=_("series")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(
+        _("email"), max_length=254, help_text=_("We write to you here about your request.")
+    )
+    organization = models.CharField(_("organization"), max_length=200)
+    role_title = models.CharField(
+        _("role or title"), max_length=200, help_text=_("Your job title or role in the program.")
+    )
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    county = models.CharField(
+        _("county or tribe"),
+        max_length=40,
+        choices=COUNTY_CHOICES,
+        help_text=_("Where your program works."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    consent = models.BooleanField(_("consent to the privacy notice"), default=False)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=RequestState.choices,
+        default=RequestState.PENDING,
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    staff_note = models.TextField(
+        _("staff note"), blank=True, help_text=_("Seen by staff only; never sent to the applicant.")
+    )
+    decision_reason = models.TextField(
+        _("decision reason"),
+        blank=True,
+        editable=False,
+        help_text=_("Sent to the applicant with the decision."),
+    )
+    access_token = models.CharField(
+        max_length=64, unique=True, default=new_access_token, editable=False
+    )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
+    objects = RegistrationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "series",
+                condition=Q(state__in=LIVE_STATES),
+                name="one_live_request_per_email_per_series",
+                violation_error_message=_("There is already a live request from this email."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values), name="request_state_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["series", "state", "submitted_at"], name="request_queue_idx"),
+            models.Index(fields=["state", "submitted_at"], name="request_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} – {self.series}"
+
+    def get_status_url(self) -> str:
+        return reverse("echo:request-status", kwargs={"token": self.access_token})
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES
+
+
+class Answer(models.Model):
+    """An applicant's answer to one of the series' questions.
+
+    Multiple-choice answers keep one chosen option per line.
+    """
+
+    request = models.ForeignKey(
+        RegistrationRequest, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["question__order", "question__pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "question"], name="one_answer_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value[:60]}"
+
+
+class RequestEvent(models.Model):
+    """One entry of a request's decision history: who, when, from, to and why. Append-only."""
+
+    request = models.ForeignKey(
+        RegistrationRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the applicant acted through their private link."),
+    )
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=RequestState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=20, choices=RequestState.choices)
+    reason = models.TextField(_("why"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decision history")
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '–'} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Decision history is append-only."))
+        super().save(*args, **kwargs)
+
+
+# --- Outgoing email ----------------------------------------------------------------------
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, at=None):
+        """Queued messages whose next attempt is due, oldest first."""
+        return self.filter(
+            status=EmailStatus.QUEUED, next_attempt_at__lte=at or timezone.now()
+        ).order_by("next_attempt_at", "pk")
+
+
+class OutgoingEmail(models.Model):
+    """An email, stored in the same transaction as the change that causes it.
+
+    The mail worker delivers it after commit and retries on failure, so an SMTP outage never
+    loses a message and a rolled-back change never sends one.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    request = models.ForeignKey(
+        RegistrationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("request"),
+    )
+    to = models.TextField(_("to"), help_text=_("One address per line."))
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_content = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("email")
+        verbose_name_plural = _("email log")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to.replace(chr(10), ', ')}"
+
+    @property
+    def recipients(self) -> list[str]:
+        return [line.strip() for line in self.to.splitlines() if line.strip()]
