@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from tests.helpers import h1_count
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -31,10 +33,6 @@ def public_urls() -> list[str]:
         reverse("library:home"),
         reverse("echo:home"),
     ]
-
-
-def h1_count(html: str) -> int:
-    return len(re.findall(r"<h1[\s>]", html))
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

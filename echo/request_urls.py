@@ -1,0 +1,12 @@
+"""Routes of the registration flow, included by echo/urls.py."""
+
+from django.urls import path
+
+from . import request_views
+
+urlpatterns = [
+    path("privacy/", request_views.privacy_notice, name="privacy"),
+    path("<slug:slug>/request/", request_views.request_form, name="request"),
+    path("<slug:slug>/request/received/", request_views.request_received, name="request-received"),
+    path("requests/<str:token>/", request_views.request_status, name="request-status"),
+]

@@ -1,0 +1,120 @@
+"""Small make_* helpers that build valid objects with sensible defaults; override anything."""
+
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from echo.models import (
+    Question,
+    QuestionKind,
+    RegistrationRequest,
+    RegistrationState,
+    RequestState,
+    Sector,
+    Series,
+    Session,
+)
+from library.models import Audience, Collection, Resource, ResourceType, Topic
+
+_seq = itertools.count(1)
+
+
+def make_collection(**overrides) -> Collection:
+    n = next(_seq)
+    return Collection.objects.create(
+        **{"title": f"Collection {n}", "slug": f"collection-{n}", **overrides}
+    )
+
+
+def make_topic(**overrides) -> Topic:
+    n = next(_seq)
+    return Topic.objects.create(**{"name": f"Topic {n}", "slug": f"topic-{n}", **overrides})
+
+
+def make_audience(**overrides) -> Audience:
+    n = next(_seq)
+    return Audience.objects.create(
+        **{"name": f"Audience {n}", "slug": f"audience-{n}", **overrides}
+    )
+
+
+def make_resource(*, topics=(), audiences=(), **overrides) -> Resource:
+    n = next(_seq)
+    if "collection" not in overrides:
+        overrides["collection"] = make_collection()
+    resource = Resource.objects.create(
+        **{
+            "title": f"Resource {n}",
+            "slug": f"resource-{n}",
+            "summary": f"Summary of resource {n}.",
+            "resource_type": ResourceType.GUIDE,
+            "external_url": f"https://example.org/resource-{n}",
+            "is_published": True,
+            **overrides,
+        }
+    )
+    resource.topics.set(topics)
+    resource.audiences.set(audiences)
+    return resource
+
+
+def make_series(**overrides) -> Series:
+    n = next(_seq)
+    return Series.objects.create(
+        **{
+            "title": f"Series {n}",
+            "slug": f"series-{n}",
+            "about": "A series for testing.",
+            "schedule": "Fridays 1-2 p.m. Pacific",
+            "capacity": 10,
+            "registration_state": RegistrationState.ACCEPTING,
+            "is_published": True,
+            **overrides,
+        }
+    )
+
+
+def make_session(**overrides) -> Session:
+    if "series" not in overrides:
+        overrides["series"] = make_series()
+    series = overrides["series"]
+    number = overrides.pop("number", None) or (series.sessions.count() + 1)
+    starts_at = overrides.pop("starts_at", None) or timezone.now() + timedelta(days=7 * number)
+    return Session.objects.create(
+        **{
+            "number": number,
+            "title": f"Session {number}",
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=1),
+            **overrides,
+        }
+    )
+
+
+def make_question(**overrides) -> Question:
+    if "series" not in overrides:
+        overrides["series"] = make_series()
+    return Question.objects.create(
+        **{"label": "Tell us about your program.", "kind": QuestionKind.LONG_TEXT, **overrides}
+    )
+
+
+def make_request(**overrides) -> RegistrationRequest:
+    """A request row as stored; state changes in tests should go through echo.services."""
+    n = next(_seq)
+    if "series" not in overrides:
+        overrides["series"] = make_series()
+    return RegistrationRequest.objects.create(
+        **{
+            "full_name": f"Applicant {n}",
+            "email": f"applicant{n}@example.org",
+            "organization": "Lane County",
+            "role_title": "Coordinator",
+            "sector": Sector.COUNTY_GOVERNMENT,
+            "county": "lane",
+            "consent": True,
+            "state": RequestState.PENDING,
+            **overrides,
+        }
+    )
