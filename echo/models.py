@@ -10,11 +10,11 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db import models, transaction
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,19 @@ class RegistrationState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class PublicRegistrationStatus(models.TextChoices):
+    """What the public pages say about joining a series (derived, never stored)."""
+
+    OPEN = "open", _("Open for requests")
+    FULL = "full", _("At capacity, still accepting requests")
+    NOT_YET_OPEN = "not_yet_open", _("Not open for requests yet")
+    CLOSED = "closed", _("Closed")
+
+
+# Fixed paths under /echo/ that a series slug would shadow (see echo/urls.py).
+RESERVED_SERIES_SLUGS = frozenset({"archive", "privacy", "requests"})
+
+
 class SeriesQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -46,6 +59,21 @@ class SeriesQuerySet(models.QuerySet):
             seats_used=Count("requests", filter=Q(requests__state=RequestState.APPROVED)),
             pending_count=Count("requests", filter=Q(requests__state=RequestState.PENDING)),
             waitlisted_count=Count("requests", filter=Q(requests__state=RequestState.WAITLISTED)),
+        )
+
+    def with_session_dates(self, at=None):
+        """Annotate the next upcoming (not cancelled) session start, the last session end and
+        the number of sessions, as subqueries so they combine with `with_seat_counts()`."""
+        at = at or timezone.now()
+
+        def session_aggregate(aggregate, **filters):
+            sessions = Session.objects.filter(series=OuterRef("pk"), **filters).order_by()
+            return Subquery(sessions.values("series").annotate(v=aggregate).values("v"))
+
+        return self.annotate(
+            next_session_at=session_aggregate(Min("starts_at"), ends_at__gt=at, is_cancelled=False),
+            last_session_ends_at=session_aggregate(Max("ends_at")),
+            session_count=Coalesce(session_aggregate(Count("pk")), 0),
         )
 
 
@@ -159,6 +187,97 @@ class Series(models.Model):
             return False
         return not (self.registration_closes_at and at >= self.registration_closes_at)
 
+    def clean(self) -> None:
+        super().clean()
+        if self.slug in RESERVED_SERIES_SLUGS:
+            raise ValidationError(
+                {"slug": _("“%(slug)s” is used by another page; choose another slug.")},
+                params={"slug": self.slug},
+            )
+
+    @cached_property
+    def seats_in_use(self) -> int:
+        """Approved requests: from the `with_seat_counts()` annotation when present."""
+        annotated = getattr(self, "seats_used", None)
+        if annotated is not None:
+            return annotated
+        return self.requests.holding_seats().count()
+
+    @property
+    def seats_remaining(self) -> int | None:
+        """Free seats, or None when the series has no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_in_use, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.seats_in_use >= self.capacity
+
+    def registration_status(self, at=None) -> str:
+        """The public registration status: open, full (requests still taken) or closed."""
+        at = at or timezone.now()
+        if self.accepts_requests(at):
+            return PublicRegistrationStatus.FULL if self.is_full else PublicRegistrationStatus.OPEN
+        if (
+            self.registration_state == RegistrationState.ACCEPTING
+            and self.registration_opens_at
+            and at < self.registration_opens_at
+        ):
+            return PublicRegistrationStatus.NOT_YET_OPEN
+        return PublicRegistrationStatus.CLOSED
+
+    @property
+    def public_registration_status(self) -> str:
+        return self.registration_status()
+
+    @property
+    def is_current(self) -> bool:
+        """Accepting requests or with sessions still to come (needs `with_session_dates()`)."""
+        return self.accepts_requests() or getattr(self, "next_session_at", None) is not None
+
+    def duplicate(self) -> "Series":
+        """Start the next run: copy the description, capacity and questions; no sessions,
+        no requests, no join link. The copy is unpublished and closed to requests."""
+        base_slug = f"{self.slug}-copy"[: self._meta.get_field("slug").max_length]
+        slug, n = base_slug, 1
+        while Series.objects.filter(slug=slug).exists():
+            n += 1
+            suffix = f"-{n}"
+            slug = base_slug[: self._meta.get_field("slug").max_length - len(suffix)] + suffix
+        title_suffix = str(_(" (copy)"))
+        title = self.title[: self._meta.get_field("title").max_length - len(title_suffix)]
+        with transaction.atomic():
+            copy = Series.objects.create(
+                title=title + title_suffix,
+                slug=slug,
+                about=self.about,
+                learning_objectives=self.learning_objectives,
+                audience=self.audience,
+                schedule=self.schedule,
+                time_zone=self.time_zone,
+                capacity=self.capacity,
+                registration_state=RegistrationState.CLOSED,
+                staff_emails=self.staff_emails,
+                retention_days=self.retention_days,
+                is_published=False,
+            )
+            Question.objects.bulk_create(
+                Question(
+                    series=copy,
+                    section=question.section,
+                    label=question.label,
+                    help_text=question.help_text,
+                    kind=question.kind,
+                    choices=question.choices,
+                    required=question.required,
+                    min_words=question.min_words,
+                    order=question.order,
+                )
+                for question in self.questions.all()
+            )
+        return copy
+
 
 # --- Sessions ----------------------------------------------------------------------------
 
@@ -232,6 +351,35 @@ class Session(models.Model):
     @property
     def presenter_list(self) -> list[str]:
         return [line.strip() for line in self.presenters.splitlines() if line.strip()]
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_("Session %(number)s") % {"number": self.number})
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.series.zone)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.series.zone)
+
+    @property
+    def when(self) -> str:
+        """Date and time range in the series' zone, zone named: “Friday, April 26, 2024,
+        1:00–2:00 p.m. PDT”."""
+        start, end = self.local_starts_at, self.local_ends_at
+        day = dateformat.format(start, _("l, F j, Y"))
+        if start.date() != end.date():
+            end_text = dateformat.format(end, _("l, F j, Y, g:i a T"))
+            return f"{day}, {dateformat.format(start, _('g:i a'))} – {end_text}"
+        same_half = dateformat.format(start, "a") == dateformat.format(end, "a")
+        start_text = dateformat.format(start, _("g:i") if same_half else _("g:i a"))
+        return f"{day}, {start_text}–{dateformat.format(end, _('g:i a T'))}"
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
 
 
 class SessionMaterial(models.Model):
@@ -484,6 +632,20 @@ class RegistrationRequest(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
+
+    def waitlist_position(self) -> int | None:
+        """1 for the next request to be offered a seat; None when not waitlisted."""
+        if self.state != RequestState.WAITLISTED:
+            return None
+        ahead = (
+            RegistrationRequest.objects.waitlist()
+            .filter(series_id=self.series_id)
+            .filter(
+                Q(submitted_at__lt=self.submitted_at)
+                | Q(submitted_at=self.submitted_at, pk__lt=self.pk)
+            )
+        )
+        return ahead.count() + 1
 
 
 class Answer(models.Model):
