@@ -6,6 +6,7 @@ participants may ask for it, with `include_join_link=True`.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.sites.models import Site
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -28,7 +29,11 @@ def series_uid(series: Series) -> str:
 
 
 def default_base_url() -> str:
-    """The site's address, for links in calendars built outside a request (emails)."""
+    """The portal's public address, for links in calendars built outside a request (emails):
+    the PORTAL_BASE_URL setting when there is one, else the current Site's domain."""
+    configured = getattr(settings, "PORTAL_BASE_URL", "")
+    if configured:
+        return configured
     return f"https://{Site.objects.get_current().domain}"
 
 
