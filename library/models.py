@@ -1,9 +1,44 @@
 """The resource library: collections, topics, audiences and resources."""
 
-from django.db import models
-from django.db.models import Q
+import re
+from functools import cached_property
+
+import markdown
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import connection, models
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from deflection_portal.templatetags.portal import sanitize_html
+
+from .uploads import file_kind_for_name, validate_resource_file
+
+# Longer queries are cut to this many characters before they reach the database.
+SEARCH_QUERY_MAX_LENGTH = 200
+# The SQLite fallback matches at most this many words of a query.
+SEARCH_MAX_TERMS = 8
+# Text-search configuration; the PostgreSQL trigger (migration 0002) uses the same one.
+SEARCH_CONFIG = "english"
+# Highlighted words in search snippets are wrapped in these private-use characters, which
+# the `highlight` filter turns into <mark> after escaping everything else.
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_STOP = "\ue001"
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+
+
+def normalize_query(q: str | None) -> str:
+    """A query safe to hand to the database: no control characters, trimmed and capped."""
+    cleaned = _CONTROL_CHARACTERS.sub(" ", q or "")
+    return " ".join(cleaned.split())[:SEARCH_QUERY_MAX_LENGTH].strip()
 
 
 class Collection(models.Model):
@@ -83,6 +118,73 @@ class ResourceQuerySet(models.QuerySet):
     def featured(self):
         return self.filter(is_featured=True)
 
+    def newest_first(self):
+        return self.order_by(F("published_on").desc(nulls_last=True), "title", "pk")
+
+    def search(self, q: str | None):
+        """Resources matching `q`, annotated with `rank` and a `headline` snippet and ordered
+        by relevance. A blank query filters nothing (rank 0, the summary as headline).
+
+        PostgreSQL: full-text search over the stored, weighted `search_vector` (title A,
+        summary B, body C, source D) with web-search syntax ("quoted phrases", or, -not).
+        Other databases: every word must appear in the title, summary, body or source."""
+        q = normalize_query(q)
+        if not q:
+            return self.annotate(rank=Value(0.0), headline=F("summary"))
+        if connection.vendor == "postgresql":
+            return self._search_postgresql(q)
+        return self._search_fallback(q)
+
+    def _search_postgresql(self, q: str):
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=40,
+                    min_words=20,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", F("published_on").desc(nulls_last=True), "title", "pk")
+        )
+
+    def _search_fallback(self, q: str):
+        terms = re.findall(r"\w+", q)[:SEARCH_MAX_TERMS]
+        if not terms:
+            return self.none().annotate(rank=Value(0.0), headline=F("summary"))
+        matches = Q()
+        for term in terms:
+            matches &= (
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(body__icontains=term)
+                | Q(source__icontains=term)
+            )
+        # A whole word in the title beats part of a word ("LEAD" before "leadership").
+        weights = []
+        for term in terms:
+            word = rf"\b{re.escape(term)}\b"
+            weights += [
+                Case(When(title__iregex=word, then=8), default=0, output_field=IntegerField()),
+                Case(When(title__icontains=term, then=4), default=0, output_field=IntegerField()),
+                Case(When(summary__iregex=word, then=2), default=0, output_field=IntegerField()),
+                Case(When(body__icontains=term, then=1), default=0, output_field=IntegerField()),
+            ]
+        rank = sum(weights[1:], weights[0])
+        return (
+            self.filter(matches)
+            .annotate(rank=rank, headline=F("summary"))
+            .order_by("-rank", F("published_on").desc(nulls_last=True), "title", "pk")
+        )
+
 
 def resource_upload_path(instance: "Resource", filename: str) -> str:
     """Store uploads under a name we choose; the visitor's file name is never trusted."""
@@ -132,7 +234,11 @@ class Resource(models.Model):
         upload_to=resource_upload_path,
         blank=True,
         max_length=255,
-        help_text=_("PDF, PowerPoint, Word, Excel or an image."),
+        validators=[validate_resource_file],
+        help_text=_(
+            "PDF, PowerPoint (.pptx), Word (.docx), Excel (.xlsx) or an image (PNG, JPEG, GIF, "
+            "WebP), checked by its content; the size limit is set by LIBRARY_UPLOAD_MAX_BYTES."
+        ),
     )
     external_url = models.URLField(
         _("external link"), max_length=500, blank=True, help_text=_("A page on another site.")
@@ -148,6 +254,8 @@ class Resource(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Filled by a database trigger on PostgreSQL (see migration 0002); unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
@@ -174,3 +282,26 @@ class Resource(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("library:resource", kwargs={"slug": self.slug})
+
+    def get_file_url(self) -> str:
+        return reverse("library:resource-file", kwargs={"slug": self.slug})
+
+    @cached_property
+    def body_html(self) -> SafeString:
+        """The Markdown body as HTML, with anything outside the allow-list removed."""
+        html = markdown.markdown(self.body or "", extensions=["extra", "sane_lists"])
+        return sanitize_html(html)
+
+    @property
+    def file_kind(self):
+        return file_kind_for_name(self.file.name) if self.file else None
+
+    @cached_property
+    def file_size(self) -> int | None:
+        """The stored file's size, or None when there is no file or storage cannot say."""
+        if not self.file:
+            return None
+        try:
+            return self.file.size
+        except (OSError, ValueError):
+            return None
