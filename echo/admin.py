@@ -1,6 +1,7 @@
 """Staff admin for ECHO series, their sessions and materials, and registration questions."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,7 @@ class SeriesAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SessionInline, QuestionInline]
     actions = ["duplicate_selected"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "is_published"]}),
         (
