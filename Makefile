@@ -36,6 +36,10 @@ test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
+# The mail worker: delivers stored emails with retries (production runs it beside gunicorn).
+worker: $(VENV)/.installed
+	$(PY) manage.py run_mail_worker
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

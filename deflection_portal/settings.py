@@ -159,7 +159,15 @@ except ValueError as exc:
 
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
-    _database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL lets readers work while a writer holds the lock.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file, not shared-cache memory, so that tests with threads see real SQLite locking;
+    # one per test process, so that concurrent runs never share it.
+    _database["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("OPTIONS", {})
     _database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
@@ -236,6 +244,16 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # Where "new request" notices go when a series names no staff addresses of its own.
 PORTAL_STAFF_EMAILS = env_list("PORTAL_STAFF_EMAILS")
+
+# Emails are stored first and delivered by the mail worker (`manage.py run_mail_worker`), with
+# retries. For local development they can also go out right after the change commits.
+PORTAL_EMAIL_IMMEDIATE = env_bool("PORTAL_EMAIL_IMMEDIATE", DEBUG)
+PORTAL_EMAIL_MAX_ATTEMPTS = env_int("PORTAL_EMAIL_MAX_ATTEMPTS", 12)
+
+# Links in emails are absolute: the address the public reaches the portal at.
+PORTAL_BASE_URL = (
+    os.environ.get("PORTAL_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+)
 
 
 # --- Security ----------------------------------------------------------------------------

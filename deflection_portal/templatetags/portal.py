@@ -77,3 +77,15 @@ def sanitize_html(html: str) -> SafeString:
 @register.filter(name="sanitize_html")
 def sanitize_html_filter(html: str) -> SafeString:
     return sanitize_html(html)
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the input itself, or the first option of a group."""
+    widget = bound_field.field.widget
+    grouped = (
+        getattr(widget, "input_type", "") == "radio"
+        or getattr(widget, "allow_multiple_selected", False)
+        and getattr(widget, "input_type", "") == "checkbox"
+    )
+    return f"{bound_field.auto_id}_0" if grouped else bound_field.auto_id

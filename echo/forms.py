@@ -1,0 +1,187 @@
+"""The public registration form: the core questions, then the series' own questions."""
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Question, QuestionKind, RegistrationRequest, Series
+
+LONG_ANSWER_MAX_CHARS = 5000
+SHORT_ANSWER_MAX_CHARS = 300
+YES, NO = "Yes", "No"
+WORD_RE = re.compile(r"\S+")
+
+
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text or ""))
+
+
+class MinimumWordsValidator:
+    def __init__(self, minimum: int):
+        self.minimum = minimum
+
+    def __call__(self, value: str) -> None:
+        words = count_words(value)
+        if words < self.minimum:
+            raise forms.ValidationError(
+                ngettext(
+                    "Please write at least %(minimum)d word; this answer has %(words)d.",
+                    "Please write at least %(minimum)d words; this answer has %(words)d.",
+                    self.minimum,
+                ),
+                code="too_few_words",
+                params={"minimum": self.minimum, "words": words},
+            )
+
+
+@dataclass
+class Fieldset:
+    legend: str
+    fields: list  # BoundField
+
+
+class RegistrationForm(forms.ModelForm):
+    """Core fields of RegistrationRequest plus one field per question of the series.
+
+    Question fields are named `question_<pk>`; `answers()` maps each Question to its cleaned
+    value. Every field is length-capped and every choice is checked against the series'
+    own questions, whatever the browser sent.
+    """
+
+    CORE_SECTIONS = (
+        (_("About you"), ("full_name", "email", "phone")),
+        (_("Your work"), ("organization", "role_title", "sector", "county")),
+    )
+
+    class Meta:
+        model = RegistrationRequest
+        fields = [
+            "full_name",
+            "email",
+            "phone",
+            "organization",
+            "role_title",
+            "sector",
+            "county",
+            "consent",
+        ]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "organization": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "role_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
+
+    def __init__(self, *args, series: Series, questions: list[Question] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series = series
+        self.questions = list(questions if questions is not None else series.questions.all())
+        self.fields["phone"].help_text = _("Optional. Only staff see it.")
+        self.fields["sector"].choices = [("", _("Choose a sector"))] + list(
+            self.fields["sector"].choices
+        )[1:]
+        self.fields["county"].choices = [("", _("Choose a county or tribe"))] + list(
+            self.fields["county"].choices
+        )[1:]
+        consent = self.fields["consent"]
+        consent.required = True
+        consent.label = _(
+            "I have read the privacy notice and agree that my answers are used to review my request"
+        )
+        consent.help_text = format_html(
+            '<a href="{}">{}</a>', reverse("echo:privacy"), _("Read the privacy notice")
+        )
+        consent.error_messages["required"] = _(
+            "Please agree to the privacy notice so that we can review your request."
+        )
+        for name, field in self.fields.items():
+            if field.required and name != "consent":
+                field.label = _("%(label)s (required)") % {"label": field.label}
+        for question in self.questions:
+            self.fields[self.question_field_name(question)] = self._question_field(question)
+
+    @staticmethod
+    def question_field_name(question: Question) -> str:
+        return f"question_{question.pk}"
+
+    def _question_field(self, question: Question) -> forms.Field:
+        label = question.label
+        if question.required:
+            label = _("%(label)s (required)") % {"label": label}
+        common = {"label": label, "required": question.required, "help_text": question.help_text}
+        kind = question.kind
+        if kind == QuestionKind.SHORT_TEXT:
+            return forms.CharField(max_length=SHORT_ANSWER_MAX_CHARS, **common)
+        if kind == QuestionKind.LONG_TEXT:
+            validators = [MinimumWordsValidator(question.min_words)] if question.min_words else []
+            attrs = {"rows": 5, "data-word-count": ""}
+            if question.min_words:
+                attrs["data-min-words"] = str(question.min_words)
+                hint = ngettext(
+                    "At least %(count)d word.", "At least %(count)d words.", question.min_words
+                ) % {"count": question.min_words}
+                common["help_text"] = f"{question.help_text} {hint}".strip()
+            return forms.CharField(
+                max_length=LONG_ANSWER_MAX_CHARS,
+                widget=forms.Textarea(attrs=attrs),
+                validators=validators,
+                **common,
+            )
+        if kind == QuestionKind.SINGLE_CHOICE:
+            choices = [(choice, choice) for choice in question.choice_list]
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        if kind == QuestionKind.MULTIPLE_CHOICE:
+            choices = [(choice, choice) for choice in question.choice_list]
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+        return forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
+        )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, _("This answer contains characters we cannot store."))
+        return cleaned
+
+    def _post_clean(self):
+        # The model's unique constraint involves the state and the series, which the form
+        # does not edit; submit_request handles duplicates without telling the public.
+        pass
+
+    def core_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def answers(self) -> dict[Question, str | list[str]]:
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(self.question_field_name(question))
+            if value in (None, "", []):
+                continue
+            answers[question] = value
+        return answers
+
+    def fieldsets(self) -> list[Fieldset]:
+        sets = [
+            Fieldset(str(legend), [self[name] for name in names])
+            for legend, names in self.CORE_SECTIONS
+        ]
+        by_section: dict[str, list] = {}
+        for question in self.questions:
+            by_section.setdefault(question.section, []).append(
+                self[self.question_field_name(question)]
+            )
+        sets += [Fieldset(section, fields) for section, fields in by_section.items()]
+        sets.append(Fieldset(str(_("Privacy")), [self["consent"]]))
+        return sets
