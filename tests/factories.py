@@ -118,3 +118,34 @@ def make_request(**overrides) -> RegistrationRequest:
             **overrides,
         }
     )
+
+
+def make_resources(count: int, *, collection, topics=(), audiences=(), **overrides) -> None:
+    """Many published resources at once (bulk inserts), for query-budget tests."""
+    prefix = f"bulk-{next(_seq)}-"
+    Resource.objects.bulk_create(
+        Resource(
+            **{
+                "title": f"Bulk guide {prefix}{i}",
+                "slug": f"{prefix}{i}",
+                "summary": f"Summary of bulk guide {i}.",
+                "body": "A body about deflection.",
+                "resource_type": ResourceType.GUIDE,
+                "external_url": f"https://example.org/{prefix}{i}",
+                "collection": collection,
+                "is_published": True,
+                **overrides,
+            }
+        )
+        for i in range(count)
+    )
+    ids = list(Resource.objects.filter(slug__startswith=prefix).values_list("pk", flat=True))
+    topic_link, audience_link = Resource.topics.through, Resource.audiences.through
+    topic_link.objects.bulk_create(
+        topic_link(resource_id=pk, topic_id=topic.pk) for pk in ids for topic in topics
+    )
+    audience_link.objects.bulk_create(
+        audience_link(resource_id=pk, audience_id=audience.pk)
+        for pk in ids
+        for audience in audiences
+    )

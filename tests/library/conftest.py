@@ -1,0 +1,20 @@
+"""Fixtures for the library tests."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files written by tests land in a throwaway folder, never in the checkout.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A logged-in staff member without superuser rights (enough to preview resources)."""
+    user = get_user_model().objects.create_user(
+        username="librarian", password="unused-password-1234", is_staff=True
+    )
+    client.force_login(user)
+    return client

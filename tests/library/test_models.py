@@ -1,0 +1,104 @@
+"""Library models: integrity constraints, querysets, rendered body, the search vector."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from library.models import SEARCH_QUERY_MAX_LENGTH, Resource, normalize_query
+from tests.factories import make_collection, make_resource
+
+
+@pytest.mark.django_db
+def test_resource_without_file_link_or_video_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_resource(external_url="")
+
+
+@pytest.mark.django_db
+def test_resource_without_content_fails_validation_with_a_readable_message():
+    resource = Resource(title="T", slug="t", summary="S", collection=make_collection())
+    with pytest.raises(ValidationError) as caught:
+        resource.full_clean()
+    assert "Give the resource a file, an external link or a video link." in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["external_url", "video_url"])
+def test_a_link_or_a_video_alone_is_enough_content(field):
+    resource = make_resource(**{"external_url": "", field: "https://example.org/x"})
+    assert resource.pk
+
+
+@pytest.mark.django_db
+def test_resource_slugs_are_unique():
+    make_resource(slug="same")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_resource(slug="same")
+
+
+@pytest.mark.django_db
+def test_published_and_featured_filter_rows():
+    shown = make_resource(is_published=True, is_featured=True)
+    make_resource(is_published=True, is_featured=False)
+    make_resource(is_published=False, is_featured=True)
+    assert list(Resource.objects.published().featured()) == [shown]
+
+
+@pytest.mark.django_db
+def test_newest_first_puts_undated_resources_last():
+    undated = make_resource(published_on=None)
+    old = make_resource(published_on="2020-01-01")
+    new = make_resource(published_on="2024-01-01")
+    assert list(Resource.objects.newest_first()) == [new, old, undated]
+
+
+def test_markdown_body_is_rendered_and_sanitized():
+    resource = Resource(
+        body="## Steps\n\n* **one**\n\n<script>alert(1)</script>\n\n"
+        '[link](javascript:alert(1)) <a href="https://example.org" onclick="x()">ok</a>'
+        "\n\n# Not a second page title"
+    )
+    html = resource.body_html
+    assert "<h2>Steps</h2>" in html and "<strong>one</strong>" in html
+    assert "<script" not in html and "javascript:" not in html and "onclick" not in html
+    assert 'href="https://example.org"' in html
+    assert "<h1" not in html and "Not a second page title" in html
+
+
+def test_normalize_query_strips_control_characters_and_caps_length():
+    assert normalize_query("  lead\x00 \x1b model  ") == "lead model"
+    assert normalize_query(None) == ""
+    assert len(normalize_query("a" * 5000)) == SEARCH_QUERY_MAX_LENGTH
+
+
+@pytest.mark.django_db
+def test_string_forms_and_urls():
+    resource = make_resource(slug="guide", title="A guide")
+    assert str(resource) == "A guide"
+    assert resource.get_absolute_url() == "/library/resources/guide/"
+    assert resource.get_file_url() == "/library/resources/guide/file/"
+    assert resource.collection.get_absolute_url().startswith("/library/collections/")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_search_vector_is_kept_current_by_the_database_trigger():
+    resource = make_resource(title="Naloxone follow-up", summary="After an overdose.")
+    stored = Resource.objects.values_list("search_vector", flat=True).get(pk=resource.pk)
+    assert "'naloxon':1A" in stored
+    Resource.objects.filter(pk=resource.pk).update(title="Outreach teams")
+    stored = Resource.objects.values_list("search_vector", flat=True).get(pk=resource.pk)
+    assert "'outreach':1A" in stored and "naloxon" not in stored
+    assert "'overdos':" in stored and "B" in stored.split("'overdos':")[1][:4]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_search_vector_has_a_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'library_resource' "
+            "AND indexname = 'library_resource_search_vector_gin'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "USING gin (search_vector)" in definition

@@ -1,0 +1,346 @@
+"""Search: ranking, facets whose counts match the results, combined filters, pagination that
+keeps the query, and hostile input that always answers a normal page."""
+
+from urllib.parse import quote_from_bytes, urlencode
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from library.models import Resource, ResourceType
+from tests.factories import make_audience, make_collection, make_resource, make_topic
+
+SEARCH = reverse("library:search")
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search"
+)
+
+
+def result_slugs(response) -> list[str]:
+    return [resource.slug for resource in response.context["results"]]
+
+
+def total(response) -> int:
+    return response.context["page_obj"].paginator.count
+
+
+@pytest.mark.django_db
+def test_searching_lead_finds_the_lead_resource_first(client, demo_content):
+    response = client.get(SEARCH, {"q": "LEAD"})
+    assert response.status_code == 200
+    assert result_slugs(response)[0] == "law-enforcement-assisted-diversion-lead-model"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("civil citation", "civil-citation-model"),
+        ("officer intervention", "understand-officer-intervention-for-deflection"),
+        ("naloxone", "naloxone-plus-pathway"),
+        ("House Bill 4002", "oregon-house-bill-4002-2024"),
+    ],
+)
+def test_the_resource_named_by_the_query_ranks_first(client, demo_content, q, first):
+    assert result_slugs(client.get(SEARCH, {"q": q}))[0] == first
+
+
+@pytest.mark.django_db
+def test_title_match_outranks_summary_and_body_matches(client):
+    collection = make_collection()
+    body = make_resource(title="Alpha", body="Mentions outreach once.", collection=collection)
+    summary = make_resource(title="Beta", summary="All about outreach.", collection=collection)
+    title = make_resource(title="Outreach teams", collection=collection)
+    assert result_slugs(client.get(SEARCH, {"q": "outreach"})) == [
+        title.slug,
+        summary.slug,
+        body.slug,
+    ]
+
+
+@pytest.mark.django_db
+def test_every_word_of_the_query_must_match(client):
+    both = make_resource(title="Peer outreach", summary="Peers and outreach.")
+    make_resource(title="Peer support only")
+    assert result_slugs(client.get(SEARCH, {"q": "peer outreach"})) == [both.slug]
+
+
+@pytest.mark.django_db
+def test_unpublished_resources_never_appear_in_results_or_facet_counts(client):
+    topic = make_topic(slug="hidden-topic")
+    make_resource(title="Secret outreach plan", is_published=False, topics=[topic])
+    response = client.get(SEARCH, {"q": "outreach"})
+    assert total(response) == 0
+    assert all(not facet["options"] for facet in response.context["facets"])
+    assert b"Secret outreach plan" not in client.get(SEARCH).content
+    browse = client.get(SEARCH, {"topic": "hidden-topic"})
+    assert total(browse) == 0 and b"Secret" not in browse.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["", "deflection", "treatment", "officer"])
+def test_each_facet_count_equals_the_results_its_link_gives(client, demo_content, q):
+    response = client.get(SEARCH, {"q": q})
+    options = [option for facet in response.context["facets"] for option in facet["options"]]
+    assert options, "the demo content should give facets for this query"
+    for option in options:
+        followed = client.get(SEARCH + option["url"])
+        assert total(followed) == option["count"], option
+
+
+@pytest.mark.django_db
+def test_facet_counts_reflect_the_query_and_the_other_filters(client, demo_content):
+    response = client.get(SEARCH, {"q": "treatment", "collection": "clinical-resources"})
+    facets = {facet["name"]: facet for facet in response.context["facets"]}
+    clinical = (
+        Resource.objects.published()
+        .search("treatment")
+        .filter(collection__slug="clinical-resources")
+    )
+    assert facets["audience"]["options"]
+    for option in facets["audience"]["options"]:
+        assert option["count"] == clinical.filter(audiences__slug=option["value"]).count()
+    collection_counts = {o["value"]: o["count"] for o in facets["collection"]["options"]}
+    # The collection facet ignores its own choice, so the other library still shows a count.
+    assert collection_counts["clinical-resources"] == total(response)
+    assert "deflection-resources" in collection_counts
+
+
+@pytest.mark.django_db
+def test_filters_combine_across_facets(client):
+    topic, audience = make_topic(slug="t-outreach"), make_audience(slug="a-peers")
+    collection = make_collection(slug="c-main")
+    everything = make_resource(
+        topics=[topic], audiences=[audience], collection=collection, resource_type="guide"
+    )
+    make_resource(
+        topics=[topic], audiences=[audience], collection=collection, resource_type="report"
+    )
+    make_resource(topics=[topic], collection=collection, resource_type="guide")
+    make_resource(audiences=[audience], collection=collection, resource_type="guide")
+    params = {"topic": "t-outreach", "audience": "a-peers", "collection": "c-main", "type": "guide"}
+    response = client.get(SEARCH, params)
+    assert result_slugs(response) == [everything.slug]
+    assert len(response.context["active_filters"]) == 4
+
+
+@pytest.mark.django_db
+def test_pagination_keeps_the_query_and_filters(client):
+    topic = make_topic(slug="pathways")
+    collection = make_collection()
+    for n in range(45):
+        make_resource(title=f"Pathway guide {n:02}", topics=[topic], collection=collection)
+    make_resource(title="Pathway guide without the topic", collection=collection)
+    first = client.get(SEARCH, {"q": "pathway", "topic": "pathways"})
+    html = first.content.decode()
+    assert total(first) == 45
+    assert '<nav aria-label="Pagination"' in html
+    assert 'href="?q=pathway&amp;topic=pathways&amp;page=2"' in html
+    assert 'aria-current="page"' in html
+    second = client.get(SEARCH, {"q": "pathway", "topic": "pathways", "page": 2})
+    assert second.context["page_obj"].number == 2
+    assert set(result_slugs(first)).isdisjoint(result_slugs(second))
+    assert 'value="pathway"' in second.content.decode()
+
+
+@pytest.mark.django_db
+def test_sort_by_date_puts_newest_first(client):
+    old = make_resource(title="Outreach old", published_on="2019-05-01")
+    new = make_resource(title="Outreach new", published_on="2024-05-01")
+    best = make_resource(title="Outreach outreach outreach", published_on="2010-01-01")
+    by_date = result_slugs(client.get(SEARCH, {"q": "outreach", "sort": "date"}))
+    assert by_date == [new.slug, old.slug, best.slug]
+
+
+@pytest.mark.django_db
+def test_empty_query_lists_every_published_resource_newest_first(client):
+    older = make_resource(published_on="2020-01-01")
+    newer = make_resource(published_on="2023-01-01")
+    response = client.get(SEARCH)
+    assert response.status_code == 200 and result_slugs(response) == [newer.slug, older.slug]
+
+
+@pytest.mark.django_db
+def test_search_form_is_a_labelled_search_landmark(client):
+    html = client.get(SEARCH, {"q": "x"}).content.decode()
+    assert "<search" in html
+    assert '<label class="form-label fw-semibold" for="id_q">Search the library</label>' in html
+    assert 'id="id_q"' in html and 'name="q"' in html
+
+
+@pytest.mark.django_db
+def test_results_escape_html_in_the_query_and_in_resources(client):
+    make_resource(title="<img src=x onerror=alert(1)> outreach")
+    html = client.get(SEARCH, {"q": '"><script>alert(1)</script> outreach'}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+
+
+@pytest.mark.django_db
+def test_very_long_query_is_cut_to_200_characters(client):
+    response = client.get(SEARCH, {"q": "outreach " * 500})
+    assert response.status_code == 200
+    assert len(response.context["q"]) <= 200
+
+
+HOSTILE_QUERIES = [
+    '"',
+    '"unterminated phrase',
+    "'; DROP TABLE library_resource; --",
+    "1' OR '1'='1",
+    "a & b | !c <-> d",
+    "-",
+    "--",
+    "or or or",
+    "-lead -",
+    "*:*",
+    "\\",
+    "%",
+    "_",
+    "lead:*",
+    "<script>alert(1)</script>",
+    "\x00",
+    "lead\x00model",
+    "\ue000mark\ue001",
+    "\u202e\u200b\ufeff",
+    "😀 deflection",
+    "the",
+    "   ",
+    "(" * 300,
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", HOSTILE_QUERIES)
+def test_hostile_queries_answer_a_normal_page(client, q):
+    make_resource(title="LEAD model", summary="Law enforcement assisted diversion.")
+    response = client.get(SEARCH, {"q": q, "sort": q, "topic": q, "type": q, "page": q})
+    assert response.status_code == 200
+    assert b"<h1>Search the library</h1>" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "q=%ff%fe%fd",
+        "q=%c3%28&page=%80",
+        "q=%00&topic=%00&audience=%00&collection=%00&type=%00",
+        "q=lead&page=0",
+        "q=lead&page=-1",
+        "q=lead&page=99999999999999999999999",
+        "q=lead&page=1.5",
+        "q=lead&page=last",
+        "topic=no-such-topic&audience=nobody&collection=none&type=spaceship",
+        "topic=../../etc&type=%3Cscript%3E",
+        "q=a&q=b&topic=x&topic=y",
+        "q",
+        "&&&=&=",
+    ],
+)
+def test_malformed_urls_answer_a_normal_page(client, query_string):
+    make_resource(title="LEAD model")
+    response = client.get(f"{SEARCH}?{query_string}")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_unknown_facet_values_are_ignored(client):
+    make_resource(title="Outreach")
+    response = client.get(SEARCH, {"topic": "no-such-topic", "type": "spaceship"})
+    assert total(response) == 1 and response.context["active_filters"] == []
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_postgresql_supports_phrases_and_exclusions(client):
+    phrase = make_resource(title="Warm handoff guide", summary="How to make a warm handoff.")
+    make_resource(title="Handoff checklist", summary="Keep the line warm for callers.")
+    assert result_slugs(client.get(SEARCH, {"q": '"warm handoff"'})) == [phrase.slug]
+    excluded = result_slugs(client.get(SEARCH, {"q": "handoff -checklist"}))
+    assert excluded == [phrase.slug]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_postgresql_stems_words(client):
+    resource = make_resource(title="Deflecting people to treatment")
+    assert result_slugs(client.get(SEARCH, {"q": "deflection"})) == [resource.slug]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_postgresql_highlights_matches_in_snippets_and_escapes_the_rest(client):
+    make_resource(
+        title="Peers",
+        summary="Peer mentors <b>meet</b> people & families after an overdose.",
+        body="They stay with the person through the first steps.",
+    )
+    html = client.get(SEARCH, {"q": "overdose"}).content.decode()
+    assert "<mark>overdose</mark>" in html
+    assert "people &amp; families" in html
+    assert "<b>meet" not in html
+
+
+@pytest.mark.django_db
+def test_resource_types_shown_as_facets_use_their_labels(client):
+    make_resource(resource_type=ResourceType.POLICY)
+    facets = {f["name"]: f for f in client.get(SEARCH).context["facets"]}
+    assert facets["type"]["options"] == [
+        {
+            "value": "policy",
+            "label": "Policy or legislation",
+            "count": 1,
+            "selected": False,
+            "url": "?type=policy",
+        }
+    ]
+
+
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(HOSTILE_QUERIES),
+    st.text(alphabet=st.sampled_from("\"'-&|!():*<>\\%_ orAND\x00"), max_size=40),
+)
+raw_bytes = st.binary(max_size=80).map(quote_from_bytes)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=hostile_text,
+    raw=st.one_of(st.none(), raw_bytes),
+    page=st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 10**12).map(str)),
+    facet=st.sampled_from(["topic", "type", "audience", "collection", "sort"]),
+    facet_value=st.text(max_size=40),
+)
+def test_random_and_hostile_search_inputs_never_cause_a_server_error(
+    client, search_corpus, q, raw, page, facet, facet_value
+):
+    params = {"q": q, facet: facet_value}
+    if page is not None:
+        params["page"] = page
+    url = f"{SEARCH}?{urlencode(params)}"
+    if raw is not None:
+        url += f"&q={raw}"
+    response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def search_corpus(db):
+    topic, audience = make_topic(slug="corpus-topic"), make_audience(slug="corpus-audience")
+    collection = make_collection(slug="corpus-collection")
+    for n in range(25):
+        make_resource(
+            title=f"LEAD outreach guide {n}",
+            summary="Deflection, treatment and peers.",
+            body="**Warm handoff** to treatment.",
+            topics=[topic],
+            audiences=[audience],
+            collection=collection,
+        )
