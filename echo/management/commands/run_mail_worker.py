@@ -22,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, interval: float, **options):
         while True:
-            close_old_connections()
+            if not once:  # a long-running worker drops connections the database has closed
+                close_old_connections()
             try:
                 report = deliver_due()
             except Exception as exc:  # e.g. the database is restarting: wait and try again
