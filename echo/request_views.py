@@ -51,9 +51,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             # The same page for a new request and a duplicate: nobody learns who applied.
             return redirect("echo:request-received", slug=series.slug)
     context["form"] = form
-    response = render(
-        request, "echo/request_form.html", context, status=400 if form.errors else 200
-    )
+    response = render(request, "echo/request_form.html", context)
     add_never_cache_headers(response)
     return response
 
