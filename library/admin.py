@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,7 @@ class ResourceAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish_selected", "unpublish_selected"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (
