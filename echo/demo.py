@@ -13,7 +13,17 @@ from django.core.files.base import ContentFile
 
 from library.models import Collection, Resource, ResourceType, Topic
 
-from .models import RegistrationState, Series, Session, SessionMaterial
+from .models import (
+    Answer,
+    Question,
+    RegistrationRequest,
+    RegistrationState,
+    RequestEvent,
+    RequestState,
+    Series,
+    Session,
+    SessionMaterial,
+)
 
 PACIFIC = "America/Los_Angeles"
 SESSION_START = time(13, 0)
@@ -209,11 +219,166 @@ def load_leadership_echo(stdout) -> Series:
         schedule="Fridays 1-2 p.m. Pacific",
         time_zone=PACIFIC,
         capacity=24,
+        staff_emails="echo-staff@example.org",
         registration_state=RegistrationState.ACCEPTING,
         is_published=True,
     )
     _get_or_create_sessions(stdout, series, LEADERSHIP_ECHO_DATES)
+    questions = _leadership_questions(stdout, series)
+    _leadership_requests(stdout, series, questions)
     return series
+
+
+PROGRAM = "Your deflection program"
+HOPES = "What you hope to gain"
+TEAM = "Your team"
+PROGRAM_STAGES = [
+    "Exploring whether deflection fits our community",
+    "Planning a program",
+    "Launching (first year of operation)",
+    "Operating for more than a year",
+    "Expanding to new pathways or partners",
+]
+PARTNERS = [
+    "Law enforcement",
+    "Fire or EMS",
+    "Behavioral health treatment",
+    "Peer recovery services",
+    "County government",
+    "Tribal government",
+    "Courts or prosecution",
+    "Housing or social services",
+    "Community organizations",
+]
+LEADERSHIP_QUESTIONS = [
+    # (section, label, kind, help text, choices, min words, required)
+    (PROGRAM, "What stage is your deflection program at?", "single_choice", "",
+     PROGRAM_STAGES, None, True),
+    (PROGRAM, "Describe your deflection program and your role in it.", "long_text",
+     "Who runs it, which pathways it uses or plans, and what you do in it.", [], 40, True),
+    (PROGRAM, "Which partners are involved in your program today?", "multiple_choice",
+     "Tick every partner that takes part now.", PARTNERS, None, True),
+    (PROGRAM, "Has your program applied for or received a deflection grant from the Oregon "
+     "Criminal Justice Commission?", "yes_no", "", [], None, True),
+    (HOPES, "What do you hope to gain from this ECHO?", "long_text",
+     "For example a problem you want to solve, a decision ahead of you, or a pathway you want "
+     "to start.", [], 40, True),
+    (TEAM, "Which members of your team would attend with you?", "long_text",
+     "Names are not needed: give their roles and organizations.", [], 10, True),
+    (TEAM, "Is there anything else the faculty should know?", "short_text", "", [], None,
+     False),
+]  # fmt: skip
+
+
+def _leadership_questions(stdout, series: Series) -> list[Question]:
+    if series.questions.exists():  # the questions are the staff's once they exist
+        return list(series.questions.all())
+    questions = [
+        Question.objects.create(
+            series=series,
+            section=section,
+            label=label,
+            kind=kind,
+            help_text=help_text,
+            choices="\n".join(choices),
+            min_words=min_words,
+            required=required,
+            order=order,
+        )
+        for order, (section, label, kind, help_text, choices, min_words, required) in enumerate(
+            LEADERSHIP_QUESTIONS, start=1
+        )
+    ]
+    stdout.write(f"Created {len(questions)} registration questions for {series.slug}")
+    return questions
+
+
+# Fictional applicants (example.org addresses) so that staff have a realistic queue: the series
+# at capacity, with pending and waitlisted requests left to review.
+DEMO_ORGANIZATIONS = [
+    ("Lane County Sheriff's Office", "law_enforcement", "lane", "Patrol lieutenant"),
+    ("Marion County Health and Human Services", "behavioral_health", "marion",
+     "Behavioral health program manager"),
+    ("Deschutes County", "county_government", "deschutes", "Deflection coordinator"),
+    ("Coos Bay Police Department", "law_enforcement", "coos", "Sergeant"),
+    ("Jackson County Fire District 3", "fire_ems", "jackson", "EMS captain"),
+    ("Confederated Tribes of Warm Springs", "tribal_government", "tribe-warm-springs",
+     "Prevention director"),
+    ("Multnomah County District Attorney's Office", "courts", "multnomah",
+     "Deputy district attorney"),
+    ("Klamath Basin Peer Recovery Network", "peer_recovery", "klamath", "Peer mentor lead"),
+    ("Umatilla County Community Corrections", "county_government", "umatilla",
+     "Program analyst"),
+    ("Linn Benton Recovery Alliance", "community", "linn", "Executive director"),
+]  # fmt: skip
+FIRST_NAMES = ["Alex", "Maria", "Sam", "Jordan", "Priya", "Luis", "Dana", "Kai", "Rosa",
+               "Tom", "Mei", "Noah"]  # fmt: skip
+LAST_NAMES = ["Rivera", "Nguyen", "Olsen", "Begay", "Schmidt", "Patel", "Moreno", "Kim",
+              "Walker", "Yazzie", "Larsen"]  # fmt: skip
+DEMO_APPROVED, DEMO_PENDING, DEMO_WAITLISTED, DEMO_DECLINED = 24, 6, 3, 1
+
+
+def _demo_answer(question: Question, n: int) -> str:
+    if question.kind == "single_choice":
+        return question.choice_list[n % len(question.choice_list)]
+    if question.kind == "multiple_choice":
+        return "\n".join(question.choice_list[i] for i in {n % 4, 2, (n + 3) % 9})
+    if question.kind == "yes_no":
+        return "Yes" if n % 3 else "No"
+    if question.kind == "short_text":
+        return ""
+    if question.section == TEAM:
+        return "Our behavioral health lead, a patrol sergeant, and a peer mentor from our partner."
+    return (
+        "Our county started planning deflection last year with the sheriff, the local "
+        "treatment provider and a peer recovery organization. I coordinate the work group and "
+        "keep the referral steps, data sharing and training on track. We want to learn how "
+        "other counties made warm handoffs work at night and on weekends, and how they keep "
+        "officers and clinicians meeting regularly once the first grant period ends."
+    )
+
+
+def _leadership_requests(stdout, series: Series, questions: list[Question]) -> None:
+    if series.requests.exists():
+        return
+    states = (
+        [RequestState.APPROVED] * DEMO_APPROVED
+        + [RequestState.WAITLISTED] * DEMO_WAITLISTED
+        + [RequestState.DECLINED] * DEMO_DECLINED
+        + [RequestState.PENDING] * DEMO_PENDING
+    )
+    first_submission = datetime(2024, 3, 4, 9, 0, tzinfo=ZoneInfo(PACIFIC))
+    for n, state in enumerate(states):
+        organization, sector, county, role = DEMO_ORGANIZATIONS[n % len(DEMO_ORGANIZATIONS)]
+        first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+        submitted_at = first_submission + timedelta(hours=9 * n)
+        request = RegistrationRequest.objects.create(
+            series=series,
+            full_name=f"{first} {last}",
+            email=f"{first}.{last}.{n}@example.org".lower(),
+            organization=organization,
+            role_title=role,
+            sector=sector,
+            county=county,
+            consent=True,
+            state=state,
+            submitted_at=submitted_at,
+            reviewed_at=None if state == RequestState.PENDING else submitted_at + timedelta(2),
+        )
+        Answer.objects.bulk_create(
+            Answer(request=request, question=question, value=_demo_answer(question, n))
+            for question in questions
+            if _demo_answer(question, n)
+        )
+        events = [RequestEvent(request=request, to_state=RequestState.PENDING,
+                               reason="Submitted", created_at=submitted_at)]  # fmt: skip
+        if state != RequestState.PENDING:
+            events.append(
+                RequestEvent(request=request, from_state=RequestState.PENDING, to_state=state,
+                             reason="Demo decision", created_at=request.reviewed_at)
+            )  # fmt: skip
+        RequestEvent.objects.bulk_create(events)
+    stdout.write(f"Created {len(states)} demo registration requests for {series.slug}")
 
 
 # --- Helpers -----------------------------------------------------------------------------
