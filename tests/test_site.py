@@ -26,12 +26,31 @@ PRODUCTION_ENV = {
 
 
 def public_urls() -> list[str]:
-    """Every public page, including the apps' own (they add theirs as they grow)."""
+    """Every kind of public page, with the demo content loaded."""
+    from echo.models import RegistrationRequest
+    from library.models import Collection, Resource, Topic
+
+    i_and_l = "deflection-implementation-leadership-echo"
+    token = RegistrationRequest.objects.filter(series__slug=i_and_l).first().access_token
     return [
         reverse("home"),
         reverse("what-is-deflection"),
         reverse("library:home"),
+        reverse("library:search") + "?q=civil+citation",
+        reverse("library:search") + "?q=zzzz-nothing-matches",
+        reverse("library:collection", kwargs={"slug": Collection.objects.first().slug}),
+        reverse("library:topic", kwargs={"slug": Topic.objects.first().slug}),
+        reverse("library:resource", kwargs={"slug": Resource.objects.published()[0].slug}),
         reverse("echo:home"),
+        reverse("echo:archive"),
+        reverse("echo:series", kwargs={"slug": "deflection-echo-2024"}),
+        reverse("echo:series-archive", kwargs={"slug": "deflection-echo-2024"}),
+        reverse("echo:session", kwargs={"slug": "deflection-echo-2024", "number": 1}),
+        reverse("echo:series", kwargs={"slug": i_and_l}),
+        reverse("echo:request", kwargs={"slug": i_and_l}),
+        reverse("echo:request-received", kwargs={"slug": i_and_l}),
+        reverse("echo:request-status", kwargs={"token": token}),
+        reverse("echo:privacy"),
     ]
 
 
@@ -60,6 +79,17 @@ def test_every_public_page_answers_with_exactly_one_h1(client, demo_content):
         response = client.get(url)
         assert response.status_code == 200, url
         assert h1_count(response.content.decode()) == 1, url
+
+
+@pytest.mark.django_db
+def test_headings_never_skip_a_level(client, demo_content):
+    for url in public_urls():
+        html = client.get(url).content.decode()
+        main = html[html.index('<main id="main-content"') :]
+        levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
+        assert levels and levels[0] == 1, url
+        for before, after in zip(levels, levels[1:], strict=False):
+            assert after <= before + 1, f"{url}: h{before} then h{after}"
 
 
 @pytest.mark.django_db
