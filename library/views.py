@@ -28,14 +28,16 @@ def published_count():
 def home(request: HttpRequest) -> HttpResponse:
     """Both collections, the featured resources and the topics, with a search box."""
     context = {
-        "collections": Collection.objects.annotate(resource_count=published_count()),
+        "collections": Collection.objects.annotate(resource_count=published_count()).order_by(
+            *Collection._meta.ordering
+        ),
         "featured": Resource.objects.published()
         .featured()
         .select_related("collection")
         .newest_first()[:FEATURED_ON_HOME],
-        "topics": Topic.objects.annotate(resource_count=published_count()).filter(
-            resource_count__gt=0
-        ),
+        "topics": Topic.objects.annotate(resource_count=published_count())
+        .filter(resource_count__gt=0)
+        .order_by(*Topic._meta.ordering),
         "form": SearchForm(),
     }
     return render(request, "library/library_home.html", context)
@@ -188,9 +190,14 @@ def page_range(page):
 
 def facet_options(model, matching_ids, selected):
     """Facet values with how many of the matching resources carry each (one query)."""
-    options = model.objects.annotate(
-        result_count=Count("resources", filter=Q(resources__in=matching_ids), distinct=True)
-    ).filter(result_count__gt=0)
+    # Meta.ordering does not apply to aggregating queries, so order explicitly.
+    options = (
+        model.objects.annotate(
+            result_count=Count("resources", filter=Q(resources__in=matching_ids), distinct=True)
+        )
+        .filter(result_count__gt=0)
+        .order_by(*model._meta.ordering)
+    )
     return [
         {
             "value": obj.slug,

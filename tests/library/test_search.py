@@ -344,3 +344,12 @@ def search_corpus(db):
             audiences=[audience],
             collection=collection,
         )
+
+
+@pytest.mark.django_db
+def test_facet_options_follow_the_staff_chosen_order(client):
+    later = make_topic(name="Alpha", slug="alpha", order=2)
+    first = make_topic(name="Zulu", slug="zulu", order=1)
+    make_resource(topics=[later, first])
+    facets = {f["name"]: f for f in client.get(SEARCH).context["facets"]}
+    assert [o["value"] for o in facets["topic"]["options"]] == ["zulu", "alpha"]
