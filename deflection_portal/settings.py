@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "deflection_portal",
     "library",
     "echo",
@@ -104,13 +106,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "deflection_portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "deflection_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "deflection_portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "deflection_portal.urls"
@@ -127,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -218,9 +225,12 @@ STORAGES = {
 }
 
 # Request bodies: the largest upload staff may make, and a sane cap for everything else.
+# RequestSizeLimitMiddleware answers 413 from the Content-Length header, before reading a byte.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 LIBRARY_UPLOAD_MAX_BYTES = env_int("LIBRARY_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+PORTAL_MAX_PUBLIC_BODY_BYTES = env_int("PORTAL_MAX_PUBLIC_BODY_BYTES", 1024 * 1024)
+PORTAL_MAX_ADMIN_BODY_BYTES = LIBRARY_UPLOAD_MAX_BYTES + 1024 * 1024
 
 
 # --- Email -------------------------------------------------------------------------------
@@ -282,6 +292,45 @@ if not DEBUG:
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+# Content Security Policy (django-csp): scripts only from our origin or with the request's
+# nonce, never inline; nothing may frame the portal; forms post only to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+# --- Cache and abuse limits -----------------------------------------------------------------
+# The database cache by default, so that every gunicorn worker and every web replica shares
+# one cache (rate limits count across all of them). REDIS_URL switches to Redis.
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+}
+
+# Registration form: accepted submissions per client IP, and the bot traps.
+PORTAL_REQUESTS_PER_10_MINUTES = env_int("PORTAL_REQUESTS_PER_10_MINUTES", 5)
+PORTAL_REQUESTS_PER_DAY = env_int("PORTAL_REQUESTS_PER_DAY", 20)
+PORTAL_FORM_MIN_FILL_SECONDS = env_int("PORTAL_FORM_MIN_FILL_SECONDS", 3)
+# How many reverse proxies in front of the portal append to X-Forwarded-For. 0: trust only
+# the connecting address (REMOTE_ADDR); never more than the proxies you actually run.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
 
 
 # --- Logging -----------------------------------------------------------------------------

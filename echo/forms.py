@@ -1,9 +1,12 @@
 """The public registration form: the core questions, then the series' own questions."""
 
 import re
+import time
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,17 @@ LONG_ANSWER_MAX_CHARS = 5000
 SHORT_ANSWER_MAX_CHARS = 300
 YES, NO = "Yes", "No"
 WORD_RE = re.compile(r"\S+")
+
+# Bot traps. People never see the trap field and take more than a few seconds to answer;
+# a submission that fills the trap or comes back too fast is "received" but not stored.
+TRAP_FIELD = "extra_reference"
+STARTED_FIELD = "form_started"
+STARTED_SALT = "echo.registration-form.started"
+
+
+def sign_started(at: float | None = None) -> str:
+    """The signed time a form was shown, sent back with the answers."""
+    return signing.dumps(at if at is not None else time.time(), salt=STARTED_SALT)
 
 
 def count_words(text: str) -> int:
@@ -78,8 +92,17 @@ class RegistrationForm(forms.ModelForm):
             "role_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
         }
 
+    extra_reference = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    form_started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
     def __init__(self, *args, series: Series, questions: list[Question] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[STARTED_FIELD].initial = sign_started()
         self.series = series
         self.questions = list(questions if questions is not None else series.questions.all())
         self.fields["phone"].help_text = _("Optional. Only staff see it.")
@@ -159,6 +182,19 @@ class RegistrationForm(forms.ModelForm):
         # The model's unique constraint involves the state and the series, which the form
         # does not edit; submit_request handles duplicates without telling the public.
         pass
+
+    def looks_automated(self) -> bool:
+        """True for a filled trap field, a missing or forged start time, or answers sent
+        back faster than a person could write them."""
+        if self.cleaned_data.get(TRAP_FIELD):
+            return True
+        try:
+            started = float(
+                signing.loads(self.cleaned_data.get(STARTED_FIELD, ""), salt=STARTED_SALT)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - started < settings.PORTAL_FORM_MIN_FILL_SECONDS
 
     def core_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

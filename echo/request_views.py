@@ -1,5 +1,9 @@
 """The registration flow: the request form, "received", the applicant's private status page."""
 
+import logging
+from math import ceil
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,11 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services
+from . import ratelimit, services
 from .forms import RegistrationForm
 from .models import RegistrationRequest, RequestState, Series
 
 MAX_TOKEN_LENGTH = 64
+logger = logging.getLogger(__name__)
+
+
+def submission_limits() -> list[ratelimit.Limit]:
+    return [
+        ratelimit.Limit(settings.PORTAL_REQUESTS_PER_10_MINUTES, 10 * 60),
+        ratelimit.Limit(settings.PORTAL_REQUESTS_PER_DAY, 24 * 60 * 60),
+    ]
 
 
 def _public_series(slug: str) -> Series:
@@ -39,6 +51,19 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     questions = list(series.questions.all())
     form = RegistrationForm(request.POST or None, series=series, questions=questions)
     if request.method == "POST" and form.is_valid():
+        verdict = ratelimit.hit("echo-request", ratelimit.client_ip(request), submission_limits())
+        if not verdict.allowed:
+            response = render(
+                request,
+                "429.html",
+                {"retry_minutes": ceil(verdict.retry_after / 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
+        if form.looks_automated():
+            logger.info("Registration form trap caught a submission for %s", series.slug)
+            return redirect("echo:request-received", slug=series.slug)
         try:
             services.submit_request(series=series, data=form.core_data(), answers=form.answers())
         except services.RegistrationError as error:

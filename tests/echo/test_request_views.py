@@ -1,10 +1,12 @@
 """The public registration flow: form, received page, status page, closed series."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
 
+from echo.forms import sign_started
 from echo.models import (
     Answer,
     OutgoingEmail,
@@ -34,6 +36,7 @@ def form_data(series, **overrides):
         "sector": "behavioral_health",
         "county": "lane",
         "consent": "on",
+        "form_started": sign_started(time.time() - 60),
     }
     for question in series.questions.all():
         if question.kind == QuestionKind.LONG_TEXT:

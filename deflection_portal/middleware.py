@@ -1,0 +1,88 @@
+"""Middleware for the whole portal: request size limits, security headers, and a branded 503
+while the database cannot be reached."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+ADMIN_PREFIX = "/admin/"
+RETRY_AFTER_SECONDS = 30
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body with 413 from its Content-Length, before reading any of it.
+
+    Public pages take small forms; the admin may upload library files.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse("Bad Content-Length header.", status=400, content_type="text/plain")
+        limit = (
+            settings.PORTAL_MAX_ADMIN_BODY_BYTES
+            if request.path.startswith(ADMIN_PREFIX)
+            else settings.PORTAL_MAX_PUBLIC_BODY_BYTES
+        )
+        if length > limit:
+            response = HttpResponse(
+                render_to_string("413.html"), status=413, content_type="text/html; charset=utf-8"
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django has no setting for, and the admin's allowance for its inline styles."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path.startswith(ADMIN_PREFIX):
+            # Django's admin templates use a few style attributes; scripts stay strict.
+            response._csp_update = {"style-src": "'unsafe-inline'"}
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a branded 503 with Retry-After when the database cannot be reached.
+
+    Persistent connections are health-checked (CONN_HEALTH_CHECKS) and a broken one is
+    closed at the end of the request, so the portal recovers by itself once the database is
+    back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        return service_unavailable()
+
+
+def service_unavailable() -> HttpResponse:
+    # Rendered without the request: its context processors could need the database.
+    response = HttpResponse(
+        render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8"
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
