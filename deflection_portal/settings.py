@@ -168,7 +168,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for SQLite's lock before a friendly "busy, try again".
+        "timeout": 5,
         # WAL lets readers work while a writer holds the lock.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -323,6 +324,9 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
 }
+
+# A decision or submission waits at most this long for the series' lock, then says "busy".
+PORTAL_LOCK_TIMEOUT_SECONDS = env_int("PORTAL_LOCK_TIMEOUT_SECONDS", 3)
 
 # Registration form: accepted submissions per client IP, and the bot traps.
 PORTAL_REQUESTS_PER_10_MINUTES = env_int("PORTAL_REQUESTS_PER_10_MINUTES", 5)

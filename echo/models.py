@@ -7,6 +7,7 @@ series' capacity: `RegistrationRequestQuerySet.holding_seats()` is the one defin
 
 import secrets
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -186,6 +187,13 @@ class Series(models.Model):
         if self.registration_opens_at and at < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and at >= self.registration_closes_at)
+
+    def retention_ends_at(self):
+        """When applicants' personal data must be erased: the retention period counted from
+        the last session (or from creation, for a series without sessions). Needs the
+        `with_session_dates()` annotation."""
+        start = getattr(self, "last_session_ends_at", None) or self.created_at
+        return start + timedelta(days=self.retention_days)
 
     def clean(self) -> None:
         super().clean()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,10 @@ ALREADY_LIVE = _(
     "reopened."
 )
 WRONG_SERIES_QUESTION = _("An answer was given to a question of another series.")
+BUSY = _(
+    "Many people are using this series right now, so we could not save that. Nothing was "
+    "lost: please send it again in a moment."
+)
 
 
 class RegistrationError(ValidationError):
@@ -92,7 +96,7 @@ def submit_request(
         if question.series_id != series.pk:
             raise RegistrationError(WRONG_SERIES_QUESTION, code="wrong_series")
     try:
-        with transaction.atomic():
+        with _BusyAsRegistrationError(), transaction.atomic():
             locked = _lock_series(series.pk)
             if not locked.accepts_requests():
                 raise RegistrationError(NOT_ACCEPTING, code="not_accepting")
@@ -181,8 +185,32 @@ def allowed_transitions(state: str) -> list[Transition]:
 
 def _lock_series(series_id: int) -> Series:
     """Lock the series row for the rest of the transaction (a no-op on SQLite, where the
-    IMMEDIATE transaction already holds the database's write lock)."""
+    IMMEDIATE transaction already holds the database's write lock). Waiting for the lock is
+    bounded: past PORTAL_LOCK_TIMEOUT_SECONDS the caller gets a "busy, try again" error."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            milliseconds = int(settings.PORTAL_LOCK_TIMEOUT_SECONDS * 1000)
+            cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
     return Series.objects.select_for_update().get(pk=series_id)
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
+        return True
+    return "database is locked" in str(error)  # SQLite's busy timeout
+
+
+class _BusyAsRegistrationError:
+    """Turn a lock wait that timed out into a readable RegistrationError."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and issubclass(kind, OperationalError) and _is_lock_timeout(error):
+            raise RegistrationError(BUSY, code="busy") from error
+        return False
 
 
 def _change(
@@ -194,7 +222,7 @@ def _change(
 ) -> RegistrationRequest:
     reason = (reason or "").strip()
     try:
-        with transaction.atomic():
+        with _BusyAsRegistrationError(), transaction.atomic():
             # Always the series first, then the request: one lock order, no deadlocks.
             series = _lock_series(registration_request.series_id)
             current = RegistrationRequest.objects.select_for_update().get(
@@ -343,3 +371,75 @@ def _queue_decision_emails(
                 context=staff_context,
                 registration_request=registration_request,
             )
+
+
+# --- Personal data ---------------------------------------------------------------------------
+
+ANONYMISED_NAME = "Anonymised applicant"
+FREE_TEXT_KINDS = ("short_text", "long_text")
+
+
+def anonymise_request(*, registration_request: RegistrationRequest) -> None:
+    """Erase the applicant's personal data (names, contact details, organization, free-text
+    answers, staff notes, stored emails) and keep what counts need: series, sector, county,
+    state, dates, and choice answers."""
+    with transaction.atomic():
+        request = RegistrationRequest.objects.select_for_update().get(pk=registration_request.pk)
+        request.full_name = ANONYMISED_NAME
+        request.email = f"anonymised-{request.pk}@invalid.example"
+        request.organization = request.role_title = request.phone = ""
+        request.staff_note = request.decision_reason = ""
+        request.anonymised_at = timezone.now()
+        request.save()
+        request.answers.filter(question__kind__in=FREE_TEXT_KINDS).update(value="")
+        request.events.update(reason="")
+        request.emails.all().delete()
+    registration_request.refresh_from_db()
+
+
+def anonymise_expired_requests(*, at=None) -> dict[str, int]:
+    """Anonymise every request of every series whose retention period has ended."""
+    at = at or timezone.now()
+    counts: dict[str, int] = {}
+    for series in Series.objects.with_session_dates():
+        if series.retention_ends_at() > at:
+            continue
+        pending = series.requests.filter(anonymised_at__isnull=True)
+        for registration_request in pending.iterator():
+            anonymise_request(registration_request=registration_request)
+            counts[series.slug] = counts.get(series.slug, 0) + 1
+    return counts
+
+
+def export_request_data(*, registration_request: RegistrationRequest) -> dict:
+    """Everything stored about one applicant's request, for a subject access request."""
+    request = registration_request
+    return {
+        "series": request.series.title,
+        "full_name": request.full_name,
+        "email": request.email,
+        "phone": request.phone,
+        "organization": request.organization,
+        "role_title": request.role_title,
+        "sector": request.get_sector_display(),
+        "county_or_tribe": request.get_county_display(),
+        "consent": request.consent,
+        "state": request.get_state_display(),
+        "submitted_at": request.submitted_at.isoformat(),
+        "reviewed_at": request.reviewed_at.isoformat() if request.reviewed_at else None,
+        "decision_reason": request.decision_reason,
+        "answers": [
+            {"question": answer.question.label, "answer": answer.value}
+            for answer in request.answers.select_related("question")
+        ],
+        "history": [
+            {"when": event.created_at.isoformat(), "from": event.from_state,
+             "to": event.to_state, "why": event.reason}
+            for event in request.events.all()
+        ],
+        "emails": [
+            {"sent_or_queued": email.created_at.isoformat(), "to": email.recipients,
+             "subject": email.subject, "status": email.status}
+            for email in request.emails.all()
+        ],
+    }  # fmt: skip
