@@ -1,15 +1,23 @@
-"""Staff admin for ECHO series, their sessions and materials, and registration questions."""
+"""Staff admin for ECHO series, their sessions and materials, and registration questions.
+
+Registration requests and the email log are in `echo.request_admin`, imported at the end.
+"""
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Question, Series, Session, SessionMaterial
+from .models import Question, RegistrationRequest, RequestState, Series, Session, SessionMaterial
 
 # --- Series ------------------------------------------------------------------------------
+
+WAITLIST_SHOWN = 5
 
 
 class SeriesTimingFilter(admin.SimpleListFilter):
@@ -56,15 +64,32 @@ class QuestionInline(admin.StackedInline):
     extra = 0
 
 
+def requests_url(series: Series, **filters) -> str:
+    """The request list filtered to one series (and any further filters, e.g. a state)."""
+    query = "&".join(
+        f"{key}={value}" for key, value in {"series__id__exact": series.pk, **filters}.items()
+    )
+    return f"{reverse('admin:echo_registrationrequest_changelist')}?{query}"
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "is_published", "registration_state", "capacity"]
+    list_display = [
+        "title",
+        "is_published",
+        "registration_state",
+        "seats",
+        "seats_left",
+        "pending",
+        "waitlisted",
+    ]
     list_filter = ["is_published", "registration_state", SeriesTimingFilter]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SessionInline, QuestionInline]
     actions = ["duplicate_selected"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["capacity_summary"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "is_published"]}),
         (
@@ -85,6 +110,72 @@ class SeriesAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        # One query for the whole list: seat, pending and waitlisted counts as annotations.
+        return super().get_queryset(request).with_seat_counts()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            fieldsets[0],
+            (_("Requests and seats"), {"fields": ["capacity_summary"]}),
+            *fieldsets[1:],
+        ]
+
+    @admin.display(description=_("approved / capacity"), ordering="seats_used")
+    def seats(self, obj: Series) -> str:
+        capacity = obj.capacity if obj.capacity is not None else _("no limit")
+        return f"{obj.seats_in_use} / {capacity}"
+
+    @admin.display(description=_("seats left"))
+    def seats_left(self, obj: Series) -> str:
+        return "–" if obj.seats_remaining is None else str(obj.seats_remaining)
+
+    @admin.display(description=_("pending"), ordering="pending_count")
+    def pending(self, obj: Series) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            requests_url(obj, state__exact=RequestState.PENDING),
+            obj.pending_count,
+        )
+
+    @admin.display(description=_("waitlisted"), ordering="waitlisted_count")
+    def waitlisted(self, obj: Series) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            requests_url(obj, state__exact=RequestState.WAITLISTED),
+            obj.waitlisted_count,
+        )
+
+    @admin.display(description=_("summary"))
+    def capacity_summary(self, obj: Series) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        counts = {
+            "pending_count": getattr(obj, "pending_count", None),
+            "waitlisted_count": getattr(obj, "waitlisted_count", None),
+        }
+        if None in counts.values():  # not from the annotated queryset
+            counts = {
+                "pending_count": obj.requests.filter(state=RequestState.PENDING).count(),
+                "waitlisted_count": obj.requests.filter(state=RequestState.WAITLISTED).count(),
+            }
+        return render_to_string(
+            "admin/echo/series/capacity_summary.html",
+            {
+                "series": obj,
+                **counts,
+                "next_on_waitlist": list(
+                    RegistrationRequest.objects.filter(series=obj).waitlist()[:WAITLIST_SHOWN]
+                ),
+                "all_url": requests_url(obj),
+                "pending_url": requests_url(obj, state__exact=RequestState.PENDING),
+                "waitlist_url": requests_url(obj, state__exact=RequestState.WAITLISTED),
+            },
+        )
 
     @admin.action(
         description=_("Duplicate selected series (start the next run)"), permissions=["add"]

@@ -1,21 +1,470 @@
-"""Admin for registration requests and the email log."""
+"""Staff review of registration requests, the email log and the staff guide.
 
-from django.contrib import admin
+Every decision here calls a service in `echo.services` (one transaction per request); the
+admin only chooses which one, reports what happened and records it in the admin's history.
+The request's state is never a form field.
+"""
 
-from .models import OutgoingEmail, RegistrationRequest
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import markdown
+import nh3
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from . import mail, services
+from .exports import requests_csv_response
+from .models import EmailStatus, OutgoingEmail, RegistrationRequest, RequestState
+
+# --- Decisions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A staff decision: the button, the service it calls and what its reason field means."""
+
+    slug: str
+    label: str
+    transition: services.Transition
+    service: Callable[..., RegistrationRequest]
+    reason_label: str = ""  # empty: the button asks for no reason
+
+
+DECISIONS = (
+    Decision("approve", _("Approve"), services.APPROVE, services.approve_request),
+    Decision("waitlist", _("Waitlist"), services.WAITLIST, services.waitlist_request),
+    Decision(
+        "decline",
+        _("Decline"),
+        services.DECLINE,
+        services.decline_request,
+        _("Reason, sent to the applicant (optional)"),
+    ),
+    Decision(
+        "withdraw",
+        _("Withdraw"),
+        services.WITHDRAW,
+        services.withdraw_request,
+        _("Why, for the decision history (optional, not sent)"),
+    ),
+    Decision(
+        "reopen",
+        _("Reopen"),
+        services.REOPEN,
+        services.reopen_request,
+        _("Why, for the decision history (optional, not sent)"),
+    ),
+)
+DECISIONS_BY_SLUG = {decision.slug: decision for decision in DECISIONS}
+
+
+def decisions_for(state: str) -> list[Decision]:
+    """The decisions the services allow from this state, in button order."""
+    allowed = services.allowed_transitions(state)
+    return [decision for decision in DECISIONS if decision.transition in allowed]
+
+
+@dataclass
+class BulkReport:
+    """What a bulk decision did, in words: "3 approved; 2 not approved: series full"."""
+
+    action: str
+    done: int = 0
+    problems: Counter = field(default_factory=Counter)
+
+    def refused(self, error: services.RegistrationError, registration_request) -> None:
+        if error.code == "not_allowed":
+            text = gettext("skipped: already %(state)s") % {"state": error.params["state"]}
+        elif error.code == "series_full":
+            text = gettext("not %(action)s: series full (%(series)s)") % {
+                "action": self.action,
+                "series": registration_request.series.title,
+            }
+        else:
+            text = gettext("not %(action)s: %(reason)s") % {
+                "action": self.action,
+                "reason": " ".join(error.messages),
+            }
+        self.problems[text] += 1
+
+    @property
+    def level(self) -> int:
+        if not self.problems:
+            return messages.SUCCESS
+        return messages.WARNING if self.done else messages.ERROR
+
+    def __str__(self) -> str:
+        parts = [f"{self.done} {self.action}"]
+        parts += [f"{count} {text}" for text, count in self.problems.items()]
+        return "; ".join(parts)
+
+
+def _history_message(decision: Decision, from_state: str, reason: str) -> str:
+    text = gettext("%(action)s (was %(from)s) through the review page.") % {
+        "action": str(decision.transition.action).capitalize(),
+        "from": RequestState(from_state).label.lower(),
+    }
+    if reason:
+        text += " " + gettext("Reason: %(reason)s") % {"reason": reason}
+    return text
+
+
+# --- Request list filters ----------------------------------------------------------------
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = _("pending for more than")
+    parameter_name = "waiting"
+    DAYS = (7, 14, 30)
+
+    def lookups(self, request, model_admin):
+        return [(str(days), _("%(days)d days") % {"days": days}) for days in self.DAYS]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {str(days) for days in self.DAYS}:
+            return queryset
+        cutoff = timezone.now() - timedelta(days=int(self.value()))
+        return queryset.filter(state=RequestState.PENDING, submitted_at__lt=cutoff)
+
+
+# --- Registration requests ---------------------------------------------------------------
 
 
 @admin.register(RegistrationRequest)
 class RegistrationRequestAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "organization", "series", "state", "submitted_at"]
-    list_filter = ["state", "series"]
+    list_display = [
+        "full_name",
+        "organization",
+        "sector",
+        "county",
+        "series",
+        "state",
+        "submitted_at",
+        "age",
+    ]
+    list_filter = [
+        "series",
+        "state",
+        WaitingFilter,
+        "sector",
+        "county",
+        ("submitted_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["series"]
     search_fields = ["full_name", "email", "organization"]
-    readonly_fields = ["state", "submitted_at", "reviewed_by", "reviewed_at", "decision_reason"]
+    search_help_text = _("Search by name, email or organization.")
+    date_hierarchy = None
+    actions = ["approve_selected", "waitlist_selected", "decline_selected", "export_csv"]
+    readonly_fields = [
+        "series",
+        "state",
+        "submitted_at",
+        "full_name",
+        "email",
+        "phone",
+        "organization",
+        "role_title",
+        "sector",
+        "county",
+        "consent",
+        "reviewed_by",
+        "reviewed_at",
+        "decision_reason",
+    ]
+    fieldsets = [
+        (None, {"fields": ["series", "state", "submitted_at"]}),
+        (_("About you"), {"fields": ["full_name", "email", "phone"]}),
+        (_("Your work"), {"fields": ["organization", "role_title", "sector", "county"]}),
+        # The series' own questions are shown here, section by section (change_form.html).
+        (
+            _("Review"),
+            {
+                "fields": [
+                    "consent",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "decision_reason",
+                    "staff_note",
+                ]
+            },
+        ),
+    ]
+    change_form_template = "admin/echo/registrationrequest/change_form.html"
+
+    def get_ordering(self, request):
+        # Oldest pending first: the queue a reviewer works through, then everything else.
+        pending_first = Case(
+            When(state=RequestState.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "submitted_at", "pk"]
+
+    @admin.display(description=_("age (days)"), ordering="-submitted_at")
+    def age(self, obj: RegistrationRequest) -> int:
+        return (timezone.now() - obj.submitted_at).days
+
+    # Requests come from the public form and leave by a decision, never by add or delete.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- Change page ---
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "guide/",
+                self.admin_site.admin_view(self.guide_view),
+                name="echo_staff_guide",
+            ),
+            path(
+                "guide/images/<str:name>",
+                self.admin_site.admin_view(self.guide_image_view),
+                name="echo_staff_guide_image",
+            ),
+            path(
+                "<path:object_id>/decision/<slug:action>/",
+                self.admin_site.admin_view(require_POST(self.decision_view)),
+                name="{}_{}_decision".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context.update(self.review_context(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_context(self, request, obj: RegistrationRequest) -> dict:
+        answers = {answer.question_id: answer.value for answer in obj.answers.all()}
+        sections: dict[str, list] = {}
+        for question in obj.series.questions.order_by("order", "pk"):
+            sections.setdefault(question.section, []).append(
+                (question, answers.get(question.pk, ""))
+            )
+        can_decide = self.has_change_permission(request, obj)
+        return {
+            "answer_sections": list(sections.items()),
+            "events": obj.events.select_related("actor"),
+            "decisions": decisions_for(obj.state) if can_decide else [],
+            "can_decide": can_decide,
+            "waitlist_position": obj.waitlist_position(),
+        }
+
+    def decision_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        decision = DECISIONS_BY_SLUG.get(action)
+        obj = self.get_object(request, unquote(object_id))
+        if decision is None or obj is None:
+            raise Http404(gettext("No such request or decision."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")[:2000] if decision.reason_label else ""
+        from_state = obj.state
+        try:
+            decision.service(registration_request=obj, actor=request.user, reason=reason)
+        except services.RegistrationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.log_change(request, obj, _history_message(decision, from_state, reason))
+            self.message_user(
+                request,
+                gettext("%(name)s: %(action)s.")
+                % {"name": obj.full_name, "action": decision.transition.action},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:echo_registrationrequest_change", args=[obj.pk]))
+
+    # --- Bulk actions ---
+
+    def _decide_all(self, request, queryset, decision: Decision, reason: str = "") -> None:
+        report = BulkReport(action=str(decision.transition.action))
+        # First come, first decided: with two seats left, the two earliest requests get them.
+        for obj in queryset.select_related("series").order_by("submitted_at", "pk"):
+            from_state = obj.state
+            try:
+                decision.service(registration_request=obj, actor=request.user, reason=reason)
+            except services.RegistrationError as error:
+                report.refused(error, obj)
+                continue
+            report.done += 1
+            self.log_change(request, obj, _history_message(decision, from_state, reason))
+        self.message_user(request, str(report), report.level)
+
+    @admin.action(
+        description=_("Approve selected requests (first come, while seats last)"),
+        permissions=["change"],
+    )
+    def approve_selected(self, request, queryset):
+        self._decide_all(request, queryset, DECISIONS_BY_SLUG["approve"])
+
+    @admin.action(description=_("Waitlist selected requests"), permissions=["change"])
+    def waitlist_selected(self, request, queryset):
+        self._decide_all(request, queryset, DECISIONS_BY_SLUG["waitlist"])
+
+    @admin.action(description=_("Decline selected requests…"), permissions=["change"])
+    def decline_selected(self, request, queryset):
+        """Ask for one optional reason first (sent to every applicant), then decline."""
+        if request.POST.get("confirm") == "yes":
+            self._decide_all(
+                request,
+                queryset,
+                DECISIONS_BY_SLUG["decline"],
+                reason=request.POST.get("reason", "")[:2000],
+            )
+            return None
+        selected = list(queryset.select_related("series").order_by("submitted_at", "pk"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Decline requests"),
+            "opts": self.opts,
+            "selected": selected,
+            "declinable": sum(1 for r in selected if r.state in services.DECLINE.sources),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "reason_label": DECISIONS_BY_SLUG["decline"].reason_label,
+        }
+        return TemplateResponse(
+            request, "admin/echo/registrationrequest/decline_selected.html", context
+        )
+
+    @admin.action(description=_("Export selected requests as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return requests_csv_response(queryset)
+
+    # --- Staff guide ---
+
+    def guide_view(self, request: HttpRequest) -> HttpResponse:
+        text = (GUIDE_DIR / "staff-guide.md").read_text(encoding="utf-8")
+        html = nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Staff guide"),
+            "guide": html,
+        }
+        return TemplateResponse(request, "admin/echo/staff_guide.html", context)
+
+    def guide_image_view(self, request: HttpRequest, name: str) -> FileResponse:
+        image = GUIDE_DIR / "images" / name
+        if not GUIDE_IMAGE_NAME.fullmatch(name) or not image.is_file():
+            raise Http404(gettext("No such image."))
+        return FileResponse(image.open("rb"), content_type="image/png")
+
+
+GUIDE_DIR = Path(settings.BASE_DIR) / "docs"
+GUIDE_IMAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.png")
+
+
+# --- Email log ---------------------------------------------------------------------------
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["to", "subject"]
+    """What was sent to whom and when. Read-only; staff who may change emails may resend."""
+
+    list_display = [
+        "created_at",
+        "recipients_display",
+        "subject",
+        "kind",
+        "status",
+        "attempts",
+        "sent_at",
+        "error_summary",
+    ]
+    list_filter = ["status", "kind", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["request"]
+    search_fields = ["to", "subject", "request__full_name"]
+    search_help_text = _("Search by address, subject or applicant name.")
+    date_hierarchy = "created_at"
+    actions = ["resend_selected"]
+    fields = [
+        ("status", "attempts"),
+        ("created_at", "next_attempt_at", "sent_at"),
+        "last_error",
+        "kind",
+        "request",
+        "to",
+        "subject",
+        "body_text",
+        "attachment_name",
+    ]
+    readonly_fields = [
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "kind",
+        "request",
+        "to",
+        "subject",
+        "body_text",
+        "attachment_name",
+    ]
+
+    @admin.display(description=_("to"), ordering="to")
+    def recipients_display(self, obj: OutgoingEmail) -> str:
+        return ", ".join(obj.recipients)
+
+    @admin.display(description=_("last error"))
+    def error_summary(self, obj: OutgoingEmail) -> str:
+        return obj.last_error[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The content is a record of what was sent: nobody edits it.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description=_("Resend selected emails"), permissions=["resend"])
+    def resend_selected(self, request, queryset):
+        counts = Counter()
+        for email in queryset.order_by("pk"):
+            counts[email.status] += 1
+            mail.requeue(email)
+            self.log_change(request, email, gettext("Queued to be sent again."))
+        total = sum(counts.values())
+        detail = ", ".join(
+            f"{counts[status]} {EmailStatus(status).label.lower()}"
+            for status in EmailStatus.values
+            if counts[status]
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email queued to be sent again (it was: %(detail)s).",
+                "%(count)d emails queued to be sent again (they were: %(detail)s).",
+                total,
+            )
+            % {"count": total, "detail": detail},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,133 @@
+"""Retake the staff guide's screenshots from a running portal.
+
+Usage, from the repository root:
+
+    .venv/bin/python docs/screenshots.py
+
+It builds a throwaway SQLite database (/tmp/guide.sqlite3) with the demo content, adds a
+superuser, starts `manage.py runserver` on 127.0.0.1:8611, logs in with Chromium (Playwright)
+and saves 1280x800 PNGs under docs/images/. The server is stopped at the end.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGES = ROOT / "docs" / "images"
+DATABASE = Path("/tmp/guide.sqlite3")
+BASE = "http://127.0.0.1:8611"
+USERNAME, PASSWORD = "guide", "guide-screenshots-only-9b7c"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ENV = {
+    **os.environ,
+    "DJANGO_DEBUG": "true",
+    "DATABASE_URL": f"sqlite:///{DATABASE}",
+    "PORTAL_EMAIL_IMMEDIATE": "false",
+}
+
+SETUP = f"""
+from django.contrib.auth import get_user_model
+from echo.mail import deliver_due
+from echo.models import OutgoingEmail, RegistrationRequest, Series
+from echo import services
+
+User = get_user_model()
+user = User.objects.create_superuser({USERNAME!r}, "guide@example.org", {PASSWORD!r})
+series = Series.objects.get(slug__contains="leadership")
+# A few real decisions, so the history and the email log have something to show.
+waiting = list(RegistrationRequest.objects.filter(series=series, state="pending")[:2])
+if waiting:
+    services.waitlist_request(registration_request=waiting[0], actor=user, reason="Full for now.")
+    services.decline_request(
+        registration_request=waiting[-1], actor=user, reason="This run is for Oregon teams."
+    )
+OutgoingEmail.objects.filter(pk__in=list(OutgoingEmail.objects.values_list("pk", flat=True)[:3])
+                             ).update(status="sent")
+print(series.pk)
+"""
+
+
+def manage(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        text=True,
+        capture_output=True,
+        **kwargs,
+    )
+
+
+def wait_for_server() -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(BASE + "/admin/login/", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the development server did not start")
+
+
+def main() -> None:
+    DATABASE.unlink(missing_ok=True)
+    manage("migrate", "--noinput")
+    manage("load_demo_content")
+    series_pk = manage("shell", "-c", SETUP).stdout.strip().splitlines()[-1]
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "127.0.0.1:8611", "--noreload"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_server()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(BASE + "/admin/login/")
+            page.fill("#id_username", USERNAME)
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(BASE + "/admin/")
+
+            def shot(path: str, name: str, anchor: str | None = None) -> None:
+                page.goto(BASE + path)
+                if anchor:
+                    page.locator(anchor).scroll_into_view_if_needed()
+                page.screenshot(path=IMAGES / name)
+                print("saved", IMAGES / name)
+
+            shot("/admin/echo/registrationrequest/", "request-list.png")
+            page.goto(BASE + "/admin/echo/registrationrequest/")
+            request_url = page.locator("#result_list tbody tr th a").first.get_attribute("href")
+            shot(request_url, "request-page.png", "fieldset.answers")
+            shot(request_url, "decision.png", "#decision")
+            shot("/admin/echo/series/", "series-list.png")
+            shot(f"/admin/echo/series/{series_pk}/change/", "series-page.png", ".capacity-summary")
+            shot("/admin/echo/outgoingemail/", "email-log.png")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
