@@ -108,20 +108,31 @@ def main() -> None:
             page.click("input[type=submit]")
             page.wait_for_url(BASE + "/admin/")
 
-            def shot(path: str, name: str, anchor: str | None = None) -> None:
-                page.goto(BASE + path)
-                if anchor:
-                    page.locator(anchor).scroll_into_view_if_needed()
+            def shot(path: str, name: str, anchor: str = "") -> None:
+                page.goto(BASE + path + anchor)  # the browser scrolls to the #anchor
                 page.screenshot(path=IMAGES / name)
                 print("saved", IMAGES / name)
 
             shot("/admin/echo/registrationrequest/", "request-list.png")
             page.goto(BASE + "/admin/echo/registrationrequest/")
             request_url = page.locator("#result_list tbody tr th a").first.get_attribute("href")
-            shot(request_url, "request-page.png", "fieldset.answers")
-            shot(request_url, "decision.png", "#decision")
+            shot(request_url, "request-page.png", "#fieldset-0-1-heading")
+            page.goto(BASE + request_url)
+            top = page.locator("#decision").bounding_box()
+            bottom = page.locator("#decision-history").bounding_box()
+            page.screenshot(
+                path=IMAGES / "decision.png",
+                full_page=True,
+                clip={
+                    "x": top["x"] - 8,
+                    "y": top["y"] - 8,
+                    "width": top["width"] + 16,
+                    "height": min(bottom["y"] + bottom["height"] - top["y"] + 16, 800),
+                },
+            )
+            print("saved", IMAGES / "decision.png")
             shot("/admin/echo/series/", "series-list.png")
-            shot(f"/admin/echo/series/{series_pk}/change/", "series-page.png", ".capacity-summary")
+            shot(f"/admin/echo/series/{series_pk}/change/", "series-page.png")
             shot("/admin/echo/outgoingemail/", "email-log.png")
             browser.close()
     finally:
