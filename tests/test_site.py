@@ -236,3 +236,13 @@ def test_local_staff_login_printed_by_make_run_opens_the_admin(tmp_path):
     assert result.stdout.split() == ["200", "200"], result.stderr
     second = run_manage("ensure_local_staff", env=env)
     assert "already exists" in second.stdout and "password:" not in second.stdout
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    source = (ROOT / "deflection_portal" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:bool|int|list|required)\(\s*"([A-Z_]+)"', source))
+    read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', source))
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
+    assert read, "no variables found: the pattern no longer matches settings.py"
+    assert read - listed == set()
