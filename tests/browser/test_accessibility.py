@@ -1,0 +1,97 @@
+"""axe-core (WCAG 2.0/2.1/2.2 A and AA) on every public page, at desktop width and at 320 px,
+and reflow: nothing scrolls sideways or is cut off at 320 px or with text at 200%."""
+
+import pytest
+from django.urls import reverse
+
+from echo.models import RequestState, Series
+from tests.factories import make_request
+
+from .a11y import axe_violations, describe_violations, horizontal_overflow, zoom_text
+from .conftest import DESKTOP
+from .data import ARCHIVE_SLUG, LEADERSHIP_SLUG
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NARROW = {"width": 320, "height": 800}
+MISSING_PATH = "/no-such-page/"
+FORM_WITH_ERRORS = "request form with errors"
+
+
+def public_pages() -> list[tuple[str, str]]:
+    """(name, path) of every public page, with the data each one needs."""
+    series = Series.objects.get(slug=LEADERSHIP_SLUG)
+    pending = make_request(series=series)
+    withdrawn = make_request(series=series, state=RequestState.WITHDRAWN)
+    request_form = reverse("echo:request", kwargs={"slug": LEADERSHIP_SLUG})
+    return [
+        ("home", reverse("home")),
+        ("what is deflection", reverse("what-is-deflection")),
+        ("library home", reverse("library:home")),
+        ("collection", reverse("library:collection", kwargs={"slug": "deflection-resources"})),
+        ("topic", reverse("library:topic", kwargs={"slug": "civil-citation"})),
+        ("resource", reverse("library:resource", kwargs={"slug": "civil-citation-model"})),
+        ("search with results", reverse("library:search") + "?q=civil+citation"),
+        (
+            "search with a facet",
+            reverse("library:search") + "?q=civil+citation&topic=civil-citation",
+        ),
+        ("search with no results", reverse("library:search") + "?q=zebra+xylophone"),
+        ("empty search", reverse("library:search")),
+        ("ECHO home", reverse("echo:home")),
+        ("series page (full)", reverse("echo:series", kwargs={"slug": LEADERSHIP_SLUG})),
+        ("series page (archive)", reverse("echo:series", kwargs={"slug": ARCHIVE_SLUG})),
+        ("archive", reverse("echo:archive")),
+        ("series archive", reverse("echo:series-archive", kwargs={"slug": ARCHIVE_SLUG})),
+        ("session", reverse("echo:session", kwargs={"slug": ARCHIVE_SLUG, "number": 1})),
+        ("request form", request_form),
+        (FORM_WITH_ERRORS, request_form),
+        ("requests closed", reverse("echo:request", kwargs={"slug": ARCHIVE_SLUG})),
+        (
+            "request received",
+            reverse("echo:request-received", kwargs={"slug": LEADERSHIP_SLUG}),
+        ),
+        ("status page (pending)", pending.get_status_url()),
+        ("status page (withdrawn)", withdrawn.get_status_url()),
+        ("privacy notice", reverse("echo:privacy")),
+        ("404", MISSING_PATH),
+    ]
+
+
+def open_page(page, console_errors, name: str, path: str) -> None:
+    response = page.goto(path)
+    if name == FORM_WITH_ERRORS:
+        page.get_by_role("button", name="Send my request").click()
+        page.wait_for_load_state()
+        assert page.locator("#error-summary").is_visible(), "no error summary after submit"
+    elif path == MISSING_PATH:
+        assert response.status == 404
+        # The browser reports the document's own 404 status as a console error.
+        console_errors[:] = [e for e in console_errors if "404" not in e]
+    else:
+        assert response.status == 200, f"{name}: {path} answered {response.status}"
+
+
+def test_every_public_page_passes_axe_and_reflows(page, console_errors, demo_site):
+    """Each page once: axe at 1280 px and at 320 px (where nothing may scroll sideways), then
+    text at 200% at 1280 px and at 640 px (200% browser zoom of a 1280 px window)."""
+    failures = []
+    for name, path in public_pages():
+        page.set_viewport_size(DESKTOP)
+        open_page(page, console_errors, name, path)
+        label = f"{name} ({path})"
+        if violations := axe_violations(page):
+            failures.append(f"{label}, axe at 1280 px:\n{describe_violations(violations)}")
+        page.set_viewport_size(NARROW)
+        if violations := axe_violations(page):
+            failures.append(f"{label}, axe at 320 px:\n{describe_violations(violations)}")
+        if overflow := horizontal_overflow(page):
+            failures.append(f"{label}, overflow at 320 px:\n  " + "\n  ".join(overflow))
+        zoom_text(page, 200)
+        for width in (DESKTOP["width"], 640):
+            page.set_viewport_size({"width": width, "height": DESKTOP["height"]})
+            if overflow := horizontal_overflow(page):
+                failures.append(
+                    f"{label}, overflow with text at 200%, {width} px:\n  " + "\n  ".join(overflow)
+                )
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
