@@ -83,7 +83,7 @@ def test_session_one_shows_presentation_recording_and_take_homes(client, demo_co
     assert "Friday, April 26, 2024, 1:00–2:00 p.m. PDT" in html
     presentation = session.materials.get(resource_type=ResourceType.PRESENTATION)
     recording = session.materials.get(resource_type=ResourceType.RECORDING)
-    assert f'href="{presentation.file.url}">Deflection 101 Presentation</a>' in html
+    assert f'href="{presentation.get_file_url()}">Deflection 101 Presentation</a>' in html
     assert f'href="{recording.video_url}">Session 1 Recording: Deflection 101</a>' in html
     assert "Key take-homes" in html
     assert 3 <= len(session.take_home_list) <= 5
