@@ -1,0 +1,190 @@
+"""PostgreSQL restarted under load, and stopped: gunicorn with production settings keeps
+answering, never loses an accepted submission, and recovers without a restart."""
+
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+
+from .servers import registration_data
+
+pytestmark = pytest.mark.reliability
+
+RATE = 20  # requests per second
+DURATION = 30  # seconds
+RESTART_AT = 12  # seconds into the load
+BRANDED_503 = "The portal is briefly unavailable"
+RECEIVED = "/echo/reliability/request/received/"
+HIGH_LIMITS = {"PORTAL_REQUESTS_PER_10_MINUTES": "100000", "PORTAL_REQUESTS_PER_DAY": "100000"}
+
+
+def pages(token: str) -> list[str]:
+    """Public pages that all read the database."""
+    return [
+        "/",
+        "/echo/",
+        "/echo/reliability/",
+        "/echo/reliability/request/",
+        "/library/",
+        "/library/search/?q=deflection",
+        "/library/search/?q=housing&sort=date",
+        f"/echo/requests/{token}/",
+    ]
+
+
+@dataclass
+class Outcome:
+    kind: str
+    path: str
+    started: float
+    finished: float
+    status: int | None = None
+    location: str = ""
+    retry_after: str = ""
+    branded: bool = False
+    error: str = ""
+    email: str = ""
+
+    @property
+    def ok(self) -> bool:
+        if self.kind == "POST":
+            return self.status == 302 and self.location.endswith(RECEIVED)
+        return self.status == 200
+
+
+def send(client, kind: str, path: str, email: str, question_ids) -> Outcome:
+    outcome = Outcome(kind, path, time.monotonic(), 0.0, email=email)
+    try:
+        if kind == "POST":
+            response = client.post_form(path, registration_data(email, question_ids=question_ids))
+        else:
+            response = client.get(path)
+        outcome.status = response.status
+        outcome.location = response.headers.get("location", "")
+        outcome.retry_after = response.headers.get("retry-after", "")
+        outcome.branded = BRANDED_503 in response.text
+    except Exception as exc:  # connection refused, reset, timeout: a failed request
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    outcome.finished = time.monotonic()
+    return outcome
+
+
+def test_postgres_restart_mid_load_fails_no_request_after_it_is_back_and_loses_nothing(
+    throwaway_pg, fresh_database, seed, start_gunicorn
+):
+    server = start_gunicorn(database_url=throwaway_pg.url(fresh_database), **HIGH_LIMITS)
+    client = server.client()
+    get_paths = pages(seed["token"])
+    for path in get_paths:  # warm up: every page answers before the fault
+        assert client.get(path).status == 200, path
+
+    window = {}
+
+    def restart():
+        window["began"] = time.monotonic()
+        throwaway_pg.restart("fast")
+        window["ended"] = time.monotonic()
+
+    futures = []
+    t0 = time.monotonic()
+    restarter = threading.Timer(RESTART_AT, restart)
+    restarter.start()
+    try:
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            for n in range(RATE * DURATION):
+                delay = t0 + n / RATE - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                if n % 5 in (1, 3):  # 40 % registrations, 60 % pages
+                    kind, path = "POST", "/echo/reliability/request/"
+                else:
+                    kind, path = "GET", get_paths[n % len(get_paths)]
+                email = f"load{n}@reliability.example.org"
+                futures.append(pool.submit(send, client, kind, path, email, seed["question_ids"]))
+            sent_for = time.monotonic() - t0
+            outcomes = [future.result() for future in futures]
+    finally:
+        restarter.join()
+
+    began, ended = window["began"], window["ended"]
+    before = [o for o in outcomes if o.finished < began]
+    during = [o for o in outcomes if o.finished >= began and o.started <= ended]
+    after = [o for o in outcomes if o.started > ended]
+    failed_during = [o for o in during if not o.ok]
+    latencies = [o.finished - o.started for o in outcomes]
+    print(
+        f"\nload: {len(outcomes)} requests in {sent_for:.1f} s "
+        f"({len(outcomes) / sent_for:.1f}/s); restart took {ended - began:.2f} s; "
+        f"{len(before)} before, {len(during)} during ({len(failed_during)} failed: "
+        f"{sorted({o.status or o.error[:40] for o in failed_during}, key=str)}), "
+        f"{len(after)} after; latency median {statistics.median(latencies):.3f} s, "
+        f"max {max(latencies):.3f} s"
+    )
+
+    assert len(outcomes) == RATE * DURATION
+    assert sent_for < DURATION + 1.5, "the load generator fell behind the 20 requests/s pace"
+    assert len(after) >= RATE * 5, "too little load after the restart to show recovery"
+    assert [o for o in before if not o.ok] == []
+    assert [o for o in after if not o.ok] == [], "requests failed after PostgreSQL was back"
+    # Inside the restart window a request may fail, but only with the branded 503.
+    assert [o for o in failed_during if not (o.status == 503 and o.branded)] == []
+    assert all(int(o.retry_after) > 0 for o in failed_during)
+
+    accepted = {o.email for o in outcomes if o.kind == "POST" and o.ok}
+    stored = {
+        row[0]
+        for row in throwaway_pg.query(
+            fresh_database,
+            "SELECT email FROM echo_registrationrequest WHERE email LIKE 'load%%'",
+        )
+    }
+    assert len(accepted) >= 100
+    assert accepted - stored == set(), "accepted submissions missing from the database"
+    assert "WORKER TIMEOUT" not in server.log_text()
+
+
+def test_database_stopped_answers_branded_503_quickly_and_recovers_without_restart(
+    throwaway_pg, fresh_database, seed, start_gunicorn
+):
+    server = start_gunicorn(database_url=throwaway_pg.url(fresh_database), **HIGH_LIMITS)
+    client = server.client()
+    get_paths = pages(seed["token"])
+    for path in get_paths:  # every worker holds a live, persistent connection
+        assert client.get(path).status == 200, path
+    workers_before = server.process.pid
+
+    throwaway_pg.stop("fast")
+    try:
+        for path in get_paths:
+            response = client.get(path)
+            assert response.status == 503, (path, response.status)
+            assert response.seconds < 3.5, (path, response.seconds)
+            assert int(response.headers["retry-after"]) > 0
+            assert BRANDED_503 in response.text
+            assert response.headers.get("cache-control") == "no-store"
+        response = client.post_form(
+            "/echo/reliability/request/",
+            registration_data("down@reliability.example.org", question_ids=seed["question_ids"]),
+        )
+        assert response.status == 503 and response.seconds < 3.5
+        assert BRANDED_503 in response.text
+    finally:
+        throwaway_pg.start()
+
+    assert server.process.poll() is None and server.process.pid == workers_before
+    for path in get_paths * 2:  # both workers, each on a fresh connection
+        response = client.get(path)
+        assert response.status == 200, (path, response.status)
+    response = client.post_form(
+        "/echo/reliability/request/",
+        registration_data("back@reliability.example.org", question_ids=seed["question_ids"]),
+    )
+    assert response.status == 302 and response.headers["location"].endswith(RECEIVED)
+    assert throwaway_pg.query(
+        fresh_database,
+        "SELECT count(*) FROM echo_registrationrequest WHERE email = %s",
+        ("back@reliability.example.org",),
+    ) == [(1,)]
