@@ -8,7 +8,6 @@ port, and is removed afterwards.
 
 import http.client
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -235,8 +234,8 @@ class Gunicorn:
             self.stop()
             raise RuntimeError(f"gunicorn did not start:\n{tail(self.log)}") from None
 
-    def client(self) -> "Client":
-        return Client(self.port)
+    def client(self, source: str = "127.0.0.1") -> "Client":
+        return Client(self.port, source=source)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -274,12 +273,16 @@ class Client:
 
     port: int
     csrf: str = field(default_factory=lambda: secrets.token_hex(16))
+    # Another loopback address (127.0.0.2 ...) to come from a different client IP.
+    source: str = "127.0.0.1"
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers=None, timeout=15
     ) -> Response:
         started = time.monotonic()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=timeout, source_address=(self.source, 0)
+        )
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
@@ -366,4 +369,18 @@ def message_ids(messages) -> list[str]:
     return [message["Message-ID"] for message in messages]
 
 
-STATUS_LINE = re.compile(rb"^HTTP/1\.[01] (\d{3})")
+def first_response_line(port: int, head: bytes, body_part: bytes, timeout: float = 10) -> bytes:
+    """Send a request head and the start of its body, then read the status line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head)
+        try:
+            sock.sendall(body_part)
+        except OSError:  # the server may answer and close before taking the body
+            pass
+        data = b""
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.split(b"\r\n", 1)[0]
