@@ -1,6 +1,7 @@
 """The registration flow: the request form, "received", the applicant's private status page."""
 
 import logging
+import re
 from math import ceil
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from . import ratelimit, services
 from .forms import RegistrationForm
 from .models import RegistrationRequest, RequestState, Series
 
-MAX_TOKEN_LENGTH = 64
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 logger = logging.getLogger(__name__)
 
 
@@ -94,7 +95,7 @@ def request_received(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
     """The applicant's private page: the request's state, and a way to withdraw it."""
-    if len(token) > MAX_TOKEN_LENGTH:
+    if not TOKEN_RE.fullmatch(token):
         raise Http404
     registration_request = get_object_or_404(
         RegistrationRequest.objects.select_related("series"), access_token=token

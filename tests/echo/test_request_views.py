@@ -222,7 +222,9 @@ def test_status_page_shows_waitlist_position(client):
     assert "in place 2" in client.get(status_url(second)).content.decode()
 
 
-@pytest.mark.parametrize("token", ["nope", "x" * 500, "%00", "../../admin"])
+@pytest.mark.parametrize(
+    "token", ["nope", "x" * 500, "%00", "a%00" + "b" * 40, "../../admin", "é" * 43, "a b" * 15]
+)
 def test_tampered_or_unknown_tokens_answer_404(client, token):
     make_request()
     assert client.get(f"/echo/requests/{token}/").status_code == 404
