@@ -1,10 +1,11 @@
 """Journey 5: a reviewer works through the request queue in the staff admin."""
 
+import importlib
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from echo.models import RequestState, Series
@@ -17,11 +18,25 @@ PASSWORD = "a-long-reviewer-passphrase-2024"
 SERIES_TITLE = "Deflection Implementation and Leadership ECHO"
 
 
+reviewers_migration = importlib.import_module("echo.migrations.0002_reviewers_group")
+
+
+def reviewers_group() -> Group:
+    """The group the migration creates. Transactional tests empty every table, data from
+    migrations included, so it is rebuilt here from the migration's own permission list."""
+    group, _ = Group.objects.get_or_create(name=reviewers_migration.GROUP)
+    group.permissions.set(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in reviewers_migration.PERMISSIONS
+    )
+    return group
+
+
 def make_reviewer():
     user = get_user_model().objects.create_user(
         username="riley", password=PASSWORD, email="riley@example.org", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Reviewers"))
+    user.groups.add(reviewers_group())
     return user
 
 
