@@ -126,5 +126,4 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
     response = render(request, "echo/request_status.html", context)
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
-    response["Referrer-Policy"] = "no-referrer"
     return response
