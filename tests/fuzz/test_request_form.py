@@ -19,7 +19,7 @@ from echo.models import (
 )
 from tests.factories import make_question, make_request, make_series
 
-from .conftest import FUZZ, hostile_text
+from .conftest import FUZZ, FUZZ_RAW, hostile_text
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ raw_body = st.one_of(
 )  # fmt: skip
 
 
-@FUZZ
+@FUZZ_RAW
 @given(body=raw_body, content_type=st.sampled_from(CONTENT_TYPES))
 def test_request_form_survives_raw_bodies(client, form, body, content_type):
     before = RegistrationRequest.objects.count()

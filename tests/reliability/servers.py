@@ -242,7 +242,8 @@ class Gunicorn:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            # Quick shutdown: a graceful one waits for idle sync workers to wake up.
+            self.process.send_signal(signal.SIGQUIT)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -59,5 +59,5 @@ def test_oversized_body_answers_413_in_well_under_a_second(start_gunicorn, work_
     status_line = first_response_line(server.port, head, b"a" * 1024 * 1024)
     took = time.monotonic() - started
     assert status_line.startswith(b"HTTP/1.1 413"), status_line
-    assert took < 0.5, took
+    assert took < 1, took  # about 15 ms on a quiet machine
     print(f"\n413 for a 50 MB body to {path}: {took * 1000:.0f} ms")
