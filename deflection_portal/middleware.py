@@ -2,11 +2,17 @@
 while the database cannot be reached."""
 
 import logging
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +92,36 @@ def service_unavailable() -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class StaffSessionTimeoutMiddleware:
+    """End a staff session after 30 idle minutes or 12 hours in all (settings), whichever
+    comes first; the next admin page then asks for the password and second factor again."""
+
+    LOGIN_AT = "portal_staff_login_at"
+    SEEN_AT = "portal_staff_seen_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            now = time.time()
+            session = request.session
+            login_at = session.setdefault(self.LOGIN_AT, now)
+            seen_at = session.get(self.SEEN_AT, now)
+            idle = now - seen_at > settings.PORTAL_STAFF_IDLE_SECONDS
+            too_long = now - login_at > settings.PORTAL_STAFF_SESSION_MAX_SECONDS
+            if idle or too_long:
+                logout(request)
+                messages.info(
+                    request,
+                    _("Your session ended after %(why)s. Please log in again.")
+                    % {"why": _("30 minutes without activity") if idle else _("12 hours")},
+                )
+                if request.path.startswith(ADMIN_PREFIX):
+                    return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            else:
+                session[self.SEEN_AT] = now
+        return self.get_response(request)

@@ -7,6 +7,7 @@ security setting is on.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -87,7 +88,7 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "deflection_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -99,6 +100,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
     "deflection_portal",
     "library",
     "echo",
@@ -114,9 +119,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "deflection_portal.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "deflection_portal.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deflection_portal.urls"
@@ -197,6 +205,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+
+# Staff logins: django-axes locks a username from one address after 5 failures for 30
+# minutes; the admin also asks for a one-time password (django-otp: an authenticator app or
+# a backup code). Staff sessions end after 30 idle minutes or 12 hours.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_locked.html"
+AXES_CLIENT_IP_CALLABLE = "echo.ratelimit.client_ip"
+OTP_TOTP_ISSUER = "Deflection Portal"
+PORTAL_STAFF_IDLE_SECONDS = env_int("PORTAL_STAFF_IDLE_MINUTES", 30) * 60
+PORTAL_STAFF_SESSION_MAX_SECONDS = env_int("PORTAL_STAFF_SESSION_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = PORTAL_STAFF_SESSION_MAX_SECONDS
 
 
 # --- Internationalisation and time ------------------------------------------------------

@@ -30,3 +30,12 @@ def _fresh_cache():
 def demo_content(db):
     """The demo content, loaded by the same command `make run` uses."""
     call_command("load_demo_content", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, past the admin's second factor as well."""
+    from tests.helpers import login_staff
+
+    login_staff(client, admin_user)
+    return client

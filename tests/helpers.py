@@ -10,3 +10,15 @@ def h1_count(html: str) -> int:
 def assert_one_h1(response) -> None:
     html = response.content.decode()
     assert h1_count(html) == 1, f"{response.request['PATH_INFO']}: {h1_count(html)} <h1>"
+
+
+def login_staff(client, user) -> None:
+    """Log a staff user in as if they had passed the password and the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Test backup codes")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

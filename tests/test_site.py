@@ -227,10 +227,13 @@ def test_local_staff_login_printed_by_make_run_opens_the_admin(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "http://127.0.0.1:8123/admin/" in first.stdout
     password = re.search(r"password: (\S+)", first.stdout).group(1)
+    backup_code = re.search(r"backup codes[^\n]*\n\s+(\S+)", first.stdout).group(1)
+    assert "otpauth://totp/" in first.stdout
     code = (
         "from django.test import Client; c = Client(HTTP_HOST='localhost');"
         f"print(c.post('/admin/login/', {{'username': 'staff', 'password': {password!r},"
-        " 'next': '/admin/'}, follow=True).status_code, c.get('/admin/').status_code)"
+        f" 'otp_token': {backup_code!r}, 'next': '/admin/'}}, follow=True).status_code,"
+        " c.get('/admin/').status_code)"
     )
     result = run_manage("shell", "--verbosity", "0", "-c", code, env=env)
     assert result.stdout.split() == ["200", "200"], result.stderr

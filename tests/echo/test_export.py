@@ -15,6 +15,7 @@ from echo import services
 from echo.exports import neutralise
 from echo.models import QuestionKind, RegistrationRequest
 from tests.factories import make_question, make_request, make_series
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +186,7 @@ def test_export_is_offered_to_view_only_staff(client, django_user_model):
 
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_registrationrequest"))
-    client.force_login(viewer)
+    login_staff(client, viewer)
     response, body = export(client, [make_request(full_name="Ana Reyes")])
     assert response.status_code == 200
     assert "Ana Reyes" in body.decode("utf-8-sig")

@@ -24,7 +24,7 @@ from echo.models import (
     Sector,
 )
 from tests.factories import make_question, make_request, make_series
-from tests.helpers import assert_one_h1
+from tests.helpers import assert_one_h1, login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -417,7 +417,7 @@ def test_decision_urls_answer_404_for_an_unknown_request_or_decision(admin_clien
 def test_decision_urls_need_the_change_permission(client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_registrationrequest"))
-    client.force_login(viewer)
+    login_staff(client, viewer)
     registration_request = make_request()
     html = client.get(change_url(registration_request)).content.decode()
     assert decision_url(registration_request, "approve") not in html
@@ -499,7 +499,7 @@ def test_bulk_decline_asks_for_a_reason_then_declines_with_it(admin_client):
 def test_bulk_actions_are_not_offered_without_the_change_permission(client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_registrationrequest"))
-    client.force_login(viewer)
+    login_staff(client, viewer)
     registration_request = make_request()
     html = client.get(reverse(CHANGELIST)).content.decode()
     assert "approve_selected" not in html and "export_csv" in html
@@ -630,7 +630,7 @@ def test_resend_action_requeues_and_reports_counts(admin_client, settings):
 def test_resend_needs_the_change_email_permission(client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_outgoingemail"))
-    client.force_login(viewer)
+    login_staff(client, viewer)
     email = make_email(status=EmailStatus.FAILED)
     response = client.get(reverse("admin:echo_outgoingemail_changelist"))
     assert response.status_code == 200 and b"resend_selected" not in response.content

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from echo.models import EmailStatus, OutgoingEmail, RequestState
 from tests.factories import make_question, make_request, make_resource, make_series
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def reviewer(django_user_model):
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     return client
 
 

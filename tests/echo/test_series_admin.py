@@ -17,6 +17,7 @@ from tests.factories import (
     make_series,
     make_session,
 )
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,7 @@ def test_duplicate_action_needs_the_add_permission(client, django_user_model):
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_series", "change_series"])
     )
-    client.force_login(staff)
+    login_staff(client, staff)
     series = make_series()
     client.post(
         reverse("admin:echo_series_changelist"),

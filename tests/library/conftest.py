@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.helpers import login_staff
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
@@ -16,5 +18,5 @@ def staff_client(client, db):
     user = get_user_model().objects.create_user(
         username="librarian", password="unused-password-1234", is_staff=True
     )
-    client.force_login(user)
+    login_staff(client, user)
     return client
