@@ -131,6 +131,28 @@ class ThrowawayPostgres:
         if not self.running:
             self.start()
 
+    def _cluster_pids(self) -> list[int]:
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True
+        ).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def freeze(self) -> list[int]:
+        """Stop every process of this cluster (SIGSTOP): connections are accepted by the
+        kernel but nothing ever answers, like a database host that hangs."""
+        pids = self._cluster_pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        return pids
+
+    def thaw(self, pids: list[int]) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -155,6 +177,8 @@ class ThrowawayPostgres:
 
     def destroy(self) -> None:
         try:
+            if (self.data / "postmaster.pid").exists():
+                self.thaw(self._cluster_pids())  # in case a test stopped there while frozen
             if self.data.exists() and self.running:
                 self.stop("immediate")
         except Exception:

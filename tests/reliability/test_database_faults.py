@@ -191,3 +191,41 @@ def test_database_stopped_answers_branded_503_quickly_and_recovers_without_resta
         "SELECT count(*) FROM echo_registrationrequest WHERE email = %s",
         ("back@reliability.example.org",),
     ) == [(1,)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A worker that holds a persistent connection (CONN_MAX_AGE=60) hangs in the "
+        "connection health check (SELECT 1) while the database hangs: no answer within 3.5 s, "
+        "until gunicorn's 30 s worker timeout. With DJANGO_CONN_MAX_AGE=0 every request "
+        "answers 503 in about 3 s (connect_timeout)."
+    ),
+)
+def test_database_hanging_answers_branded_503_within_the_connect_timeout(
+    throwaway_pg, fresh_database, seed, start_gunicorn
+):
+    """The database host hangs (every PostgreSQL process stopped): a request must still get
+    the branded 503 within 3.5 s, for a worker with a fresh connection and for a worker that
+    held a persistent one."""
+    server = start_gunicorn(database_url=throwaway_pg.url(fresh_database), **HIGH_LIMITS)
+    client = server.client()
+    for _ in range(4):  # both workers hold a live, persistent connection
+        assert client.get("/echo/").status == 200
+    frozen = throwaway_pg.freeze()
+    try:
+        outcomes = []
+        for path in ["/echo/", "/library/", "/echo/reliability/"]:
+            started = time.monotonic()
+            try:
+                response = client.get(path, timeout=6)
+                outcomes.append((path, response.status, BRANDED_503 in response.text))
+            except TimeoutError:
+                outcomes.append((path, "no answer in 6 s", False))
+            outcomes[-1] += (round(time.monotonic() - started, 2),)
+    finally:
+        throwaway_pg.thaw(frozen)
+    print(f"\ndatabase hanging: {outcomes}")
+    assert [o for o in outcomes if not (o[1] == 503 and o[2] and o[3] < 3.5)] == []
+    for path in ["/echo/", "/library/"] * 2:
+        assert client.get(path).status == 200
