@@ -363,6 +363,10 @@ PORTAL_FORM_MIN_FILL_SECONDS = env_int("PORTAL_FORM_MIN_FILL_SECONDS", 3)
 PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
 
 
+# The benchmark's floor endpoint (bench/): off unless asked for.
+PORTAL_BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
+
+
 # --- Logging -----------------------------------------------------------------------------
 
 LOGGING = {

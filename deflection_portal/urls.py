@@ -20,6 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.PORTAL_BENCH_FLOOR:
+    urlpatterns.append(path("bench/floor/", views.floor, name="bench-floor"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -15,3 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
     site = get_current_site(request)
     intro = FlatPage.objects.filter(url=HOME_PAGE_URL, sites=site.pk).first()
     return render(request, "home.html", {"intro": intro})
+
+
+@require_GET
+def floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark floor: the cheapest page behind the full middleware stack. Routed only
+    when PORTAL_BENCH_FLOOR is on."""
+    return HttpResponse(b"ok", content_type="text/plain")

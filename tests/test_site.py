@@ -249,3 +249,16 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
     assert read, "no variables found: the pattern no longer matches settings.py"
     assert read - listed == set()
+
+
+def test_bench_floor_is_routed_only_when_enabled():
+    code = (
+        "from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/bench/floor/'); print('routed')\n"
+        "except Resolver404:\n    print('absent')"
+    )
+    off = run_manage("shell", "--verbosity", "0", "-c", code, env=PRODUCTION_ENV)
+    on = run_manage(
+        "shell", "--verbosity", "0", "-c", code, env={**PRODUCTION_ENV, "PORTAL_BENCH_FLOOR": "1"}
+    )
+    assert (off.stdout.strip(), on.stdout.strip()) == ("absent", "routed"), off.stderr + on.stderr
