@@ -1,13 +1,16 @@
 """Middleware for the whole portal: request size limits, security headers, and a branded 503
 while the database cannot be reached."""
 
+import hashlib
 import logging
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -125,3 +128,92 @@ class StaffSessionTimeoutMiddleware:
             else:
                 session[self.SEEN_AT] = now
         return self.get_response(request)
+
+
+# --- Page cache for anonymous visitors ------------------------------------------------------
+
+CONTENT_VERSION_KEY = "portal:content-version"
+UNCACHED_PREFIXES = (ADMIN_PREFIX, "/static/", "/media/", "/bench/")
+STORED_HEADERS_SKIPPED = {"set-cookie", "cache-control", "expires", "content-length"}
+
+
+def content_version() -> str:
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(CONTENT_VERSION_KEY, version, timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY, version)
+    return version
+
+
+def bump_content_version() -> None:
+    """Make every cached page stale: the next request renders it afresh."""
+    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+class PublicPageCacheMiddleware:
+    """Serve public pages to anonymous visitors from the shared cache.
+
+    Only GET/HEAD from visitors without a session or messages cookie; only 200 responses
+    that set no cookie, used no CSRF token and did not ask for no-store or private. Every
+    content change (see `deflection_portal.apps`) replaces the content version in the cache
+    key, so a staff edit shows on the next request, on every worker and replica.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.PORTAL_PAGE_CACHE_SECONDS
+        if seconds <= 0 or not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            self._public_headers(response)
+            response["X-Portal-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._cacheable_response(request, response):
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in STORED_HEADERS_SKIPPED
+            ]
+            cache.set(key, (response.status_code, headers, response.content), timeout=seconds)
+            self._public_headers(response)
+            response["X-Portal-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cacheable_request(request: HttpRequest) -> bool:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(UNCACHED_PREFIXES):
+            return False
+        cookies = request.COOKIES
+        return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+    @staticmethod
+    def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "no-store" not in cache_control
+            and "private" not in cache_control
+        )
+
+    @staticmethod
+    def _key(request: HttpRequest) -> str:
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        return f"page:{content_version()}:{request.get_host()}:{request.method}:{digest}"
+
+    @staticmethod
+    def _public_headers(response: HttpResponse) -> None:
+        # Lets a reverse proxy keep the page briefly too; our own copy is replaced at once.
+        response["Cache-Control"] = f"public, max-age={settings.PORTAL_PUBLIC_MAX_AGE}"

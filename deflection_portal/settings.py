@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "deflection_portal.middleware.SecurityHeadersMiddleware",
+    "deflection_portal.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -353,6 +354,11 @@ CACHES = {
 
 # A decision or submission waits at most this long for the series' lock, then says "busy".
 PORTAL_LOCK_TIMEOUT_SECONDS = env_int("PORTAL_LOCK_TIMEOUT_SECONDS", 3)
+
+# Public pages are kept in the cache for anonymous visitors (0 turns it off); any content
+# change makes them stale at once. Reverse proxies may keep them PORTAL_PUBLIC_MAX_AGE s.
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 600)
+PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 60)
 
 # Registration form: accepted submissions per client IP, and the bot traps.
 PORTAL_REQUESTS_PER_10_MINUTES = env_int("PORTAL_REQUESTS_PER_10_MINUTES", 5)

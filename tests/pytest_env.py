@@ -9,3 +9,6 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "k" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# The page cache is tested on its own (tests/test_page_cache.py); elsewhere every request
+# renders, so that query budgets measure the pages themselves.
+os.environ.setdefault("PORTAL_PAGE_CACHE_SECONDS", "0")

@@ -1,0 +1,107 @@
+"""The page cache: anonymous visitors get cached pages; a content change shows at once."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from echo import services
+from echo.models import RequestState
+from library.models import Resource
+from tests.factories import make_request, make_resource, make_series
+from tests.helpers import login_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    settings.PORTAL_PUBLIC_MAX_AGE = 60
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_second_visit_is_served_from_the_cache_with_public_headers(client, demo_content):
+    first = get(client, reverse("library:home"))
+    second = get(client, reverse("library:home"))
+    assert (first["X-Portal-Cache"], second["X-Portal-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Cache-Control"] == "public, max-age=60"
+    assert "Content-Security-Policy" in second and second["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_costs_only_the_cache_lookups(
+    client, demo_content, django_assert_num_queries
+):
+    get(client, reverse("echo:home"))
+    with django_assert_num_queries(2):  # the content version and the page, from the DB cache
+        assert get(client, reverse("echo:home"))["X-Portal-Cache"] == "hit"
+
+
+def test_a_staff_edit_is_visible_on_the_next_request(client):
+    resource = make_resource(title="Old title")
+    url = resource.get_absolute_url()
+    get(client, url)
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+    resource.title = "New title"
+    resource.save()
+    response = get(client, url)
+    assert response["X-Portal-Cache"] == "miss" and b"New title" in response.content
+
+
+def test_an_admin_bulk_action_is_visible_on_the_next_request(client, admin_user):
+    resource = make_resource(title="Bulk unpublished", is_published=True)
+    library_url = reverse("library:search") + "?q=Bulk"
+    assert b"Bulk unpublished" in get(client, library_url).content
+    staff = client.__class__()
+    login_staff(staff, admin_user)
+    staff.post(
+        reverse("admin:library_resource_changelist"),
+        {"action": "unpublish_selected", "_selected_action": [resource.pk]},
+    )
+    assert not Resource.objects.get(pk=resource.pk).is_published
+    assert b"Bulk unpublished" not in get(client, library_url).content
+
+
+def test_a_decision_updates_the_series_page_but_a_new_request_does_not_bust_the_cache(client):
+    series = make_series(capacity=1)
+    url = series.get_absolute_url()
+    get(client, url)
+    make_request(series=series)  # pending: no seat, no public change
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+    staff = get_user_model().objects.create_user("reviewer", is_staff=True)
+    pending = series.requests.get(state=RequestState.PENDING)
+    services.approve_request(registration_request=pending, actor=staff)
+    response = get(client, url)
+    assert response["X-Portal-Cache"] == "miss"
+    assert "at capacity" in response.content.decode()
+
+
+def test_form_and_status_pages_are_never_cached(client):
+    series = make_series()
+    form = reverse("echo:request", kwargs={"slug": series.slug})
+    client.get(form)  # sets the CSRF cookie
+    second = client.get(form)  # no Set-Cookie now, but the page holds a CSRF token
+    assert "X-Portal-Cache" not in second
+    status = make_request(series=series).get_status_url()
+    client.get(status)
+    assert "X-Portal-Cache" not in client.get(status)
+
+
+def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, admin_user):
+    resource = make_resource(is_published=False)
+    login_staff(client, admin_user)
+    url = resource.get_absolute_url()
+    assert "X-Portal-Cache" not in client.get(url)
+    visitor = client.__class__()
+    visitor.cookies["messages"] = "x"
+    assert "X-Portal-Cache" not in visitor.get(reverse("home"))
+
+
+def test_errors_are_not_cached(client):
+    client.get("/library/resources/no-such-thing/")
+    assert "X-Portal-Cache" not in client.get("/library/resources/no-such-thing/")
