@@ -145,6 +145,7 @@ class Series(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("series")
         verbose_name_plural = _("series")
+        indexes = [models.Index(fields=["is_published", "-created_at"], name="series_pub_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
@@ -629,6 +630,8 @@ class RegistrationRequest(models.Model):
         indexes = [
             models.Index(fields=["series", "state", "submitted_at"], name="request_queue_idx"),
             models.Index(fields=["state", "submitted_at"], name="request_state_idx"),
+            models.Index(fields=["sector"], name="request_sector_idx"),
+            models.Index(fields=["county"], name="request_county_idx"),
         ]
 
     def __str__(self) -> str:
@@ -771,7 +774,10 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("email")
         verbose_name_plural = _("email log")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="email_due_idx"),
+            models.Index(fields=["-created_at"], name="email_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to.replace(chr(10), ', ')}"

@@ -275,6 +275,8 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["is_published", "-published_on"], name="resource_pub_date_idx"),
             models.Index(fields=["is_published", "is_featured"], name="resource_featured_idx"),
+            models.Index(fields=["is_published", "title"], name="resource_pub_title_idx"),
+            models.Index(fields=["resource_type", "is_published"], name="resource_type_idx"),
         ]
 
     def __str__(self) -> str:
