@@ -40,6 +40,10 @@ test: $(VENV)/.installed-dev
 worker: $(VENV)/.installed
 	$(PY) manage.py run_mail_worker
 
+# The benchmark (bench/README.md): PostgreSQL, gunicorn and wrk; writes bench/results/.
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

@@ -1,0 +1,380 @@
+"""Load the benchmark's large data set into an empty, migrated database (bulk inserts).
+
+10,000 resources over 60 topics and 12 audiences in both collections, 20 series of 20
+sessions with materials, four questions per series, and 5,000 registration requests with
+their answers. Run by bench/run.py with the benchmark's environment (DATABASE_URL etc.);
+prints one JSON line (prefixed "BENCH-DATA ") naming the pages and forms to drive.
+
+Deterministic: the same seed gives the same rows on every machine.
+"""
+
+import json
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deflection_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from echo.models import (  # noqa: E402
+    Answer,
+    Question,
+    QuestionKind,
+    RegistrationRequest,
+    RegistrationState,
+    RequestEvent,
+    RequestState,
+    Sector,
+    Series,
+    Session,
+    SessionMaterial,
+)
+from library.models import (  # noqa: E402
+    Audience,
+    Collection,
+    Resource,
+    ResourceType,
+    Topic,
+)
+
+RESOURCES = 10_000
+TOPICS = 60
+AUDIENCES = 12
+SERIES = 20
+SESSIONS_PER_SERIES = 20
+MATERIALS_PER_SESSION = 3
+REQUESTS = 5_000
+OPEN_SERIES = 6  # the first ones accept requests; their sessions are still to come
+BATCH = 2_000
+
+# The search the benchmark drives: two less common words (about 8% of the resources match
+# both), narrowed by the topic most of the matches carry.
+SEARCH_QUERY = "buprenorphine telehealth"
+# A word in 40 resources only, for the EXPLAIN of a selective search (bench/explain.py).
+RARE_WORD = "klamath"
+
+# Domain words, most common first: drawn with Zipf-like weights so that some words are in
+# most resources and others in a few, as in real text.
+WORDS = """
+deflection program county community treatment recovery officer referral crisis response
+peer support services police health behavioral substance use data training partners
+outreach naloxone overdose housing case management navigator pathway court jail youth
+family harm reduction medication opioid stimulant alcohol rural tribal clinic evaluation
+grant policy funding prosecutor diversion reentry mobile team dispatch hospital emergency
+screening assessment engagement retention outcomes survey interview consent privacy
+equity trauma informed culturally specific workforce supervision coordination agreement
+memorandum sharing dashboard metrics baseline quarterly annual report toolkit template
+checklist curriculum webinar session presenter facilitator stakeholder council planning
+implementation sustainability budget procurement contract legislation statute rule
+guidance standard protocol workflow handoff warm transfer follow-up contact attempt
+enrollment eligibility intake discharge continuity care coordination telehealth
+buprenorphine methadone naltrexone fentanyl methamphetamine cannabis tobacco gambling
+homelessness shelter transitional supportive employment education transportation
+childcare benefits insurance medicaid reimbursement billing coding documentation
+""".split()
+WEIGHTS = [1 / (rank + 1) ** 0.9 for rank in range(len(WORDS))]
+TOPIC_WORDS = """
+Pre-arrest Post-arrest Self-referral Active-outreach Naloxone-plus Officer-intervention
+Community-response Evaluation Policy Funding Treatment Recovery Housing Youth Tribal Rural
+Data-sharing Training Harm-reduction Medications Peer-support Crisis Courts Reentry Family
+Workforce Equity Privacy Telehealth Employment
+""".split()
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choices(WORDS, weights=WEIGHTS, k=n))
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    text = words(rng, n)
+    return text[0].upper() + text[1:] + "."
+
+
+def load_resources(rng: random.Random) -> dict:
+    collections = list(Collection.objects.order_by("order", "pk")[:2])
+    while len(collections) < 2:
+        n = len(collections) + 1
+        collections.append(
+            Collection.objects.create(title=f"Bench collection {n}", slug=f"bench-collection-{n}")
+        )
+    topics = Topic.objects.bulk_create(
+        Topic(
+            name=f"{TOPIC_WORDS[i % len(TOPIC_WORDS)].replace('-', ' ')} "
+            f"{i // len(TOPIC_WORDS) + 1}",
+            slug=f"bench-topic-{i + 1}",
+            order=100 + i,
+        )
+        for i in range(TOPICS)
+    )
+    audiences = Audience.objects.bulk_create(
+        Audience(name=f"Bench audience {i + 1}", slug=f"bench-audience-{i + 1}", order=100 + i)
+        for i in range(AUDIENCES)
+    )
+    types = list(ResourceType.values)
+    start = date(2015, 1, 1)
+    rows = []
+    for i in range(RESOURCES):
+        title = sentence(rng, rng.randint(4, 9))[:-1].title()
+        rows.append(
+            Resource(
+                title=title,
+                slug=f"bench-resource-{i + 1:05d}",
+                summary=" ".join(sentence(rng, rng.randint(10, 18)) for _ in range(2))
+                + (f" {RARE_WORD.title()} County pilot." if i % 250 == 0 else ""),
+                body="\n\n".join(sentence(rng, rng.randint(30, 60)) for _ in range(3)),
+                resource_type=types[i % len(types)],
+                collection=collections[i % 2],
+                source=f"Bench publisher {i % 40 + 1}",
+                published_on=start + timedelta(days=rng.randint(0, 3650)),
+                external_url=f"https://example.org/bench/{i + 1}",
+                is_published=i % 20 != 19,  # 5% are drafts
+                is_featured=i % 500 == 0,
+            )
+        )
+    Resource.objects.bulk_create(rows, batch_size=BATCH)
+    ids = list(
+        Resource.objects.filter(slug__startswith="bench-resource-")
+        .order_by("slug")
+        .values_list("pk", flat=True)
+    )
+    topic_link, audience_link = Resource.topics.through, Resource.audiences.through
+    topic_rows, audience_rows = [], []
+    for pk in ids:
+        for topic in rng.sample(topics, rng.randint(1, 4)):
+            topic_rows.append(topic_link(resource_id=pk, topic_id=topic.pk))
+        for audience in rng.sample(audiences, rng.randint(1, 3)):
+            audience_rows.append(audience_link(resource_id=pk, audience_id=audience.pk))
+    topic_link.objects.bulk_create(topic_rows, batch_size=BATCH * 5)
+    audience_link.objects.bulk_create(audience_rows, batch_size=BATCH * 5)
+    return {"resource_ids": ids, "topics": topics}
+
+
+def load_series(rng: random.Random, resource_ids: list[int]) -> list[Series]:
+    now = timezone.now()
+    series_list = Series.objects.bulk_create(
+        Series(
+            title=f"Bench ECHO series {i + 1}",
+            slug=f"bench-series-{i + 1}",
+            about="\n\n".join(sentence(rng, 40) for _ in range(3)),
+            learning_objectives="\n".join(sentence(rng, 10) for _ in range(4)),
+            audience=sentence(rng, 20),
+            schedule="Fridays 1-2 p.m. Pacific",
+            capacity=400,
+            registration_state=RegistrationState.ACCEPTING
+            if i < OPEN_SERIES
+            else RegistrationState.CLOSED,
+            is_published=True,
+        )
+        for i in range(SERIES)
+    )
+    sessions = []
+    for i, series in enumerate(series_list):
+        # Open series: two sessions behind them, the rest to come. Closed ones: all past,
+        # each series a year further back.
+        if i < OPEN_SERIES:
+            first = now - timedelta(days=14)
+        else:
+            first = now - timedelta(days=365 * (i - OPEN_SERIES + 1) + 7 * SESSIONS_PER_SERIES)
+        for number in range(1, SESSIONS_PER_SERIES + 1):
+            starts = first + timedelta(days=7 * (number - 1))
+            sessions.append(
+                Session(
+                    series=series,
+                    number=number,
+                    title=sentence(rng, 6)[:-1].title(),
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=1),
+                    summary=sentence(rng, 30),
+                    presenters="Dr. Bench Presenter\nBench Panelist",
+                    take_homes="\n".join(sentence(rng, 12) for _ in range(3)),
+                    is_cancelled=number == 7,
+                )
+            )
+    sessions = Session.objects.bulk_create(sessions, batch_size=BATCH)
+    materials = []
+    for session in sessions:
+        for order, pk in enumerate(rng.sample(resource_ids, MATERIALS_PER_SESSION)):
+            materials.append(SessionMaterial(session=session, resource_id=pk, order=order))
+    SessionMaterial.objects.bulk_create(materials, batch_size=BATCH)
+    return series_list
+
+
+def load_questions(series_list: list[Series]) -> dict[int, list[Question]]:
+    rows = []
+    for series in series_list:
+        rows += [
+            Question(
+                series=series,
+                label="Tell us about your deflection program.",
+                kind=QuestionKind.LONG_TEXT,
+                min_words=5,
+                order=1,
+            ),
+            Question(
+                series=series,
+                label="Which pathway does your program use most?",
+                kind=QuestionKind.SINGLE_CHOICE,
+                choices="Self-referral\nActive outreach\nNaloxone plus\nOfficer intervention",
+                order=2,
+            ),
+            Question(
+                series=series,
+                label="Does your program work with a treatment provider?",
+                kind=QuestionKind.YES_NO,
+                order=3,
+            ),
+            Question(
+                series=series,
+                label="Anything else we should know?",
+                kind=QuestionKind.SHORT_TEXT,
+                required=False,
+                order=4,
+            ),
+        ]
+    by_series: dict[int, list[Question]] = {}
+    for question in Question.objects.bulk_create(rows):
+        by_series.setdefault(question.series_id, []).append(question)
+    return by_series
+
+
+def answer_for(question: Question, rng: random.Random) -> str:
+    if question.kind == QuestionKind.LONG_TEXT:
+        return sentence(rng, rng.randint(12, 40))
+    if question.kind == QuestionKind.SINGLE_CHOICE:
+        return rng.choice(question.choice_list)
+    if question.kind == QuestionKind.YES_NO:
+        return rng.choice(["Yes", "No"])
+    return sentence(rng, 5)
+
+
+def load_requests(rng: random.Random, series_list, questions) -> None:
+    sectors = list(Sector.values)
+    now = timezone.now()
+    rows = []
+    approved: dict[int, int] = {}
+    for i in range(REQUESTS):
+        series = series_list[i % len(series_list)]
+        state = rng.choices(
+            [
+                RequestState.PENDING,
+                RequestState.APPROVED,
+                RequestState.WAITLISTED,
+                RequestState.DECLINED,
+                RequestState.WITHDRAWN,
+            ],
+            weights=[40, 35, 10, 10, 5],
+        )[0]
+        if state == RequestState.APPROVED:
+            if approved.get(series.pk, 0) >= series.capacity:
+                state = RequestState.WAITLISTED
+            else:
+                approved[series.pk] = approved.get(series.pk, 0) + 1
+        rows.append(
+            RegistrationRequest(
+                series=series,
+                full_name=f"Bench Applicant {i + 1}",
+                email=f"applicant{i + 1}@bench.example.org",
+                organization=f"Bench County {i % 36 + 1}",
+                role_title="Coordinator",
+                sector=sectors[i % len(sectors)],
+                county="lane",
+                consent=True,
+                state=state,
+                submitted_at=now - timedelta(minutes=i * 7),
+                reviewed_at=None if state == RequestState.PENDING else now,
+            )
+        )
+    requests = RegistrationRequest.objects.bulk_create(rows, batch_size=BATCH)
+    answers, events = [], []
+    for request in requests:
+        for question in questions[request.series_id]:
+            answers.append(
+                Answer(request=request, question=question, value=answer_for(question, rng))
+            )
+        events.append(RequestEvent(request=request, to_state=request.state, reason="Submitted"))
+    Answer.objects.bulk_create(answers, batch_size=BATCH * 2)
+    RequestEvent.objects.bulk_create(events, batch_size=BATCH)
+
+
+def submission_forms(rng: random.Random, series_list, questions) -> list[dict]:
+    """For each series that accepts requests: its form's path and valid question answers."""
+    forms = []
+    for series in series_list[:OPEN_SERIES]:
+        answers = {}
+        for question in questions[series.pk]:
+            value = answer_for(question, rng)
+            if question.kind == QuestionKind.LONG_TEXT:
+                value = "We run a county program with peers, officers and clinicians together."
+            answers[f"question_{question.pk}"] = value
+        forms.append({"path": f"/echo/{series.slug}/request/", "answers": answers})
+    return forms
+
+
+def main() -> None:
+    started = time.monotonic()
+    rng = random.Random(9)
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo_content", verbosity=0, stdout=quiet)
+    with transaction.atomic():
+        library = load_resources(rng)
+        series_list = load_series(rng, library["resource_ids"])
+        questions = load_questions(series_list)
+        load_requests(rng, series_list, questions)
+        forms = submission_forms(rng, series_list, questions)
+    # Fresh planner statistics, as autovacuum would gather them soon after a load this size.
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f'ANALYZE "{table}"')
+
+    # The search row: a topic that many of the query's matches carry.
+    matches = Resource.objects.published().search(SEARCH_QUERY)
+    topic = (
+        Topic.objects.filter(slug__startswith="bench-topic-", resources__in=matches.values("pk"))
+        .values("slug")
+        .annotate(n=Count("resources"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    material = SessionMaterial.objects.filter(session__series=series_list[0]).first()
+    info = {
+        "seconds": round(time.monotonic() - started, 1),
+        "counts": {
+            "resources": Resource.objects.count(),
+            "published_resources": Resource.objects.published().count(),
+            "topics": Topic.objects.count(),
+            "audiences": Audience.objects.count(),
+            "series": Series.objects.count(),
+            "sessions": Session.objects.count(),
+            "session_materials": SessionMaterial.objects.count(),
+            "questions": Question.objects.count(),
+            "requests": RegistrationRequest.objects.count(),
+            "answers": Answer.objects.count(),
+        },
+        "search": {
+            "q": SEARCH_QUERY,
+            "topic": topic["slug"],
+            "matches": matches.count(),
+            "matches_in_topic": matches.filter(topics__slug=topic["slug"]).count(),
+        },
+        "resource_slug": material.resource.slug,
+        "series_slug": series_list[0].slug,
+        "forms": forms,
+    }
+    print("BENCH-DATA " + json.dumps(info))
+
+
+if __name__ == "__main__":
+    main()
