@@ -54,7 +54,7 @@ def test_oversized_body_answers_413_in_well_under_a_second(start_gunicorn, work_
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
     ).encode()
-    assert server.client().get("/").status in (200, 503)  # the worker is up and warm
+    server.client().get("/")  # the worker is up and warm (the page itself has no database)
     started = time.monotonic()
     status_line = first_response_line(server.port, head, b"a" * 1024 * 1024)
     took = time.monotonic() - started
