@@ -167,8 +167,13 @@ class PublicPageCacheMiddleware:
         seconds = settings.PORTAL_PAGE_CACHE_SECONDS
         if seconds <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
-        key = self._key(request)
-        stored = cache.get(key)
+        try:
+            key = self._key(request)
+            stored = cache.get(key)
+        except (OperationalError, InterfaceError):
+            # The database cache is down with the database: render, and let the view's own
+            # database error answer the branded 503.
+            return self.get_response(request)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -184,7 +189,10 @@ class PublicPageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in STORED_HEADERS_SKIPPED
             ]
-            cache.set(key, (response.status_code, headers, response.content), timeout=seconds)
+            try:
+                cache.set(key, (response.status_code, headers, response.content), seconds)
+            except (OperationalError, InterfaceError):
+                return response
             self._public_headers(response)
             response["X-Portal-Cache"] = "miss"
         return response

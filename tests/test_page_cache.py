@@ -105,3 +105,16 @@ def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, adm
 def test_errors_are_not_cached(client):
     client.get("/library/resources/no-such-thing/")
     assert "X-Portal-Cache" not in client.get("/library/resources/no-such-thing/")
+
+
+def test_a_cache_outage_falls_back_to_rendering(client, monkeypatch):
+    from django.core.cache import cache
+    from django.db import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database cache is unreachable")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200 and "X-Portal-Cache" not in response
