@@ -23,7 +23,16 @@ reviewers_migration = importlib.import_module("echo.migrations.0002_reviewers_gr
 
 def reviewers_group() -> Group:
     """The group the migration creates. Transactional tests empty every table, data from
-    migrations included, so it is rebuilt here from the migration's own permission list."""
+    migrations included, so it is rebuilt here from the migration's own permission list.
+    Content types and permissions come back after a flush with new ids, so the cached ones
+    are dropped and any missing permission is created first."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     group, _ = Group.objects.get_or_create(name=reviewers_migration.GROUP)
     group.permissions.set(
         Permission.objects.get(content_type__app_label=app_label, codename=codename)
