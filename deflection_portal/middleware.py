@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -152,7 +152,7 @@ def bump_content_version() -> None:
 
 
 class PublicPageCacheMiddleware:
-    """Serve public pages to anonymous visitors from the shared cache.
+    """Serve public pages to anonymous visitors from the cache.
 
     Only GET/HEAD from visitors without a session or messages cookie; only 200 responses
     that set no cookie, used no CSRF token and did not ask for no-store or private. Every
@@ -167,13 +167,14 @@ class PublicPageCacheMiddleware:
         seconds = settings.PORTAL_PAGE_CACHE_SECONDS
         if seconds <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
+        pages = caches["pages"]
         try:
             key = self._key(request)
-            stored = cache.get(key)
         except (OperationalError, InterfaceError):
             # The database cache is down with the database: render, and let the view's own
             # database error answer the branded 503.
             return self.get_response(request)
+        stored = pages.get(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -189,10 +190,7 @@ class PublicPageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in STORED_HEADERS_SKIPPED
             ]
-            try:
-                cache.set(key, (response.status_code, headers, response.content), seconds)
-            except (OperationalError, InterfaceError):
-                return response
+            pages.set(key, (response.status_code, headers, response.content), seconds)
             self._public_headers(response)
             response["X-Portal-Cache"] = "miss"
         return response

@@ -349,7 +349,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"},
+    # Rendered public pages, per process, keyed by the shared content version: a hit costs
+    # one shared-cache read (the version), and a content change still reaches every process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 # A decision or submission waits at most this long for the series' lock, then says "busy".
