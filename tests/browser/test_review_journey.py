@@ -23,21 +23,23 @@ reviewers_migration = importlib.import_module("echo.migrations.0002_reviewers_gr
 
 def reviewers_group() -> Group:
     """The group the migration creates. Transactional tests empty every table, data from
-    migrations included, so it is rebuilt here from the migration's own permission list.
-    Content types and permissions come back after a flush with new ids, so the cached ones
-    are dropped and any missing permission is created first."""
+    migrations included, so it is rebuilt here from the migration's own permission list,
+    with content types looked up afresh (a flush gives them new ids) and any permission the
+    flush left missing created again."""
     from django.apps import apps
-    from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
     group, _ = Group.objects.get_or_create(name=reviewers_migration.GROUP)
-    group.permissions.set(
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in reviewers_migration.PERMISSIONS
-    )
+    permissions = []
+    for app_label, codename in reviewers_migration.PERMISSIONS:
+        model = apps.get_model(app_label, codename.split("_", 1)[1])
+        content_type = ContentType.objects.get_for_model(model)
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": codename}
+        )
+        permissions.append(permission)
+    group.permissions.set(permissions)
     return group
 
 
