@@ -311,66 +311,54 @@ def _queue_duplicate_notice(series: Series, email: str) -> None:
     )
 
 
+# The email each decision sends the applicant: (kind, template). Reopening sends none.
+APPLICANT_EMAILS = {
+    APPROVE: ("approved", "request_approved"),
+    WAITLIST: ("waitlisted", "request_waitlisted"),
+    DECLINE: ("declined", "request_declined"),
+    WITHDRAW: ("withdrawn", "request_withdrawn"),
+}
+
+
 def _queue_decision_emails(
     registration_request: RegistrationRequest, transition: Transition, *, from_state: str
 ) -> None:
+    if transition not in APPLICANT_EMAILS:
+        return
+    kind, template = APPLICANT_EMAILS[transition]
     context = _context(registration_request)
     series = registration_request.series
+    attachment = None
     if transition is APPROVE:
         from .calendar import series_calendar
 
         context["sessions"] = list(series.sessions.not_cancelled().order_by("starts_at"))
-        queue_email(
-            kind="approved",
-            to=[registration_request.email],
-            template="request_approved",
-            context=context,
-            registration_request=registration_request,
-            attachment=Attachment(
-                f"{series.slug}.ics",
-                series_calendar(
-                    series, include_join_link=True, base_url=settings.PORTAL_BASE_URL
-                ).decode(),
-                "text/calendar",
-            ),
+        calendar = series_calendar(
+            series, include_join_link=True, base_url=settings.PORTAL_BASE_URL
         )
+        attachment = Attachment(f"{series.slug}.ics", calendar.decode(), "text/calendar")
     elif transition is WAITLIST:
         context["position"] = registration_request.waitlist_position()
+    queue_email(
+        kind=kind,
+        to=[registration_request.email],
+        template=template,
+        context=context,
+        registration_request=registration_request,
+        attachment=attachment,
+    )
+    if transition is WITHDRAW and from_state == RequestState.APPROVED:
+        staff_context = _context(registration_request, for_staff=True)
+        staff_context["next_on_waitlist"] = list(
+            RegistrationRequest.objects.filter(series=series).waitlist()[:3]
+        )
         queue_email(
-            kind="waitlisted",
-            to=[registration_request.email],
-            template="request_waitlisted",
-            context=context,
+            kind="staff_seat_freed",
+            to=staff_addresses(series),
+            template="staff_seat_freed",
+            context=staff_context,
             registration_request=registration_request,
         )
-    elif transition is DECLINE:
-        queue_email(
-            kind="declined",
-            to=[registration_request.email],
-            template="request_declined",
-            context=context,
-            registration_request=registration_request,
-        )
-    elif transition is WITHDRAW:
-        queue_email(
-            kind="withdrawn",
-            to=[registration_request.email],
-            template="request_withdrawn",
-            context=context,
-            registration_request=registration_request,
-        )
-        if from_state == RequestState.APPROVED:
-            staff_context = _context(registration_request, for_staff=True)
-            staff_context["next_on_waitlist"] = list(
-                RegistrationRequest.objects.filter(series=series).waitlist()[:3]
-            )
-            queue_email(
-                kind="staff_seat_freed",
-                to=staff_addresses(series),
-                template="staff_seat_freed",
-                context=staff_context,
-                registration_request=registration_request,
-            )
 
 
 # --- Personal data ---------------------------------------------------------------------------
