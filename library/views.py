@@ -35,8 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .featured()
         .select_related("collection")
         .newest_first()[:FEATURED_ON_HOME],
-        "topics": Topic.objects.annotate(resource_count=published_count())
-        .filter(resource_count__gt=0)
+        # Joining on published resources first counts the links once, and leaves out
+        # topics with nothing published.
+        "topics": Topic.objects.filter(resources__is_published=True)
+        .annotate(resource_count=Count("resources"))
         .order_by(*Topic._meta.ordering),
         "form": SearchForm(),
     }
