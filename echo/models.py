@@ -57,7 +57,7 @@ class SeriesQuerySet(models.QuerySet):
     def with_seat_counts(self):
         """Annotate approved (seats used), pending and waitlisted request counts."""
         return self.annotate(
-            seats_used=Count("requests", filter=Q(requests__state=RequestState.APPROVED)),
+            seats_used=Count("requests", filter=Q(requests__state__in=SEAT_HOLDING_STATES)),
             pending_count=Count("requests", filter=Q(requests__state=RequestState.PENDING)),
             waitlisted_count=Count("requests", filter=Q(requests__state=RequestState.WAITLISTED)),
         )
@@ -486,6 +486,8 @@ class RequestState(models.TextChoices):
 
 
 LIVE_STATES = (RequestState.PENDING, RequestState.APPROVED, RequestState.WAITLISTED)
+# What "holds a seat" means, for the QuerySet, the annotations and the services alike.
+SEAT_HOLDING_STATES = (RequestState.APPROVED,)
 
 
 class Sector(models.TextChoices):
@@ -537,7 +539,7 @@ def new_access_token() -> str:
 class RegistrationRequestQuerySet(models.QuerySet):
     def holding_seats(self):
         """The requests that occupy a seat. Only approvals do; a request alone never does."""
-        return self.filter(state=RequestState.APPROVED)
+        return self.filter(state__in=SEAT_HOLDING_STATES)
 
     def live(self):
         return self.filter(state__in=LIVE_STATES)

@@ -42,7 +42,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     """Show and take the request form while the series accepts requests, full or not."""
     series = _public_series(slug)
-    context = {"series": series, "is_full": _is_full(series)}
+    context = {"series": series, "is_full": series.is_full}
     if not series.accepts_requests():
         response = render(request, "echo/request_closed.html", context)
         if request.method == "POST":
@@ -80,10 +80,6 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     response = render(request, "echo/request_form.html", context)
     add_never_cache_headers(response)
     return response
-
-
-def _is_full(series: Series) -> bool:
-    return series.capacity is not None and series.seats_used >= series.capacity
 
 
 @require_GET
