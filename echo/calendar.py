@@ -38,10 +38,18 @@ def default_base_url() -> str:
 
 
 def series_calendar(
-    series: Series, *, include_join_link: bool = False, base_url: str | None = None
+    series: Series,
+    *,
+    include_join_link: bool = False,
+    base_url: str | None = None,
+    upcoming: bool = False,
 ) -> bytes:
-    """A calendar of every session of the series that is not cancelled."""
-    sessions = series.sessions.not_cancelled().order_by("starts_at")
+    """A calendar of every session of the series that is not cancelled; with `upcoming`,
+    only those that have not started (what an approved participant is sent)."""
+    if upcoming:
+        sessions = series.upcoming_sessions()
+    else:
+        sessions = series.sessions.not_cancelled().order_by("starts_at")
     return _build(series, sessions, include_join_link=include_join_link, base_url=base_url)
 
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Question, QuestionKind, RegistrationRequest, Series
+from .models import InterestSignup, Question, QuestionKind, RegistrationRequest, Series
 
 LONG_ANSWER_MAX_CHARS = 5000
 SHORT_ANSWER_MAX_CHARS = 300
@@ -221,3 +221,60 @@ class RegistrationForm(forms.ModelForm):
         sets += [Fieldset(section, fields) for section, fields in by_section.items()]
         sets.append(Fieldset(str(_("Privacy")), [self["consent"]]))
         return sets
+
+
+class InterestForm(forms.ModelForm):
+    """The interest list of a series whose run is over: who to tell about the next one."""
+
+    class Meta:
+        model = InterestSignup
+        fields = ["full_name", "email", "county", "sector", "consent"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+    extra_reference = RegistrationForm.base_fields[TRAP_FIELD]
+    form_started = RegistrationForm.base_fields[STARTED_FIELD]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[STARTED_FIELD].initial = sign_started()
+        self.fields["email"].help_text = _("We write to you here when the next run opens.")
+        self.fields["sector"].choices = [("", _("Choose a sector"))] + list(
+            self.fields["sector"].choices
+        )[1:]
+        self.fields["county"].choices = [("", _("Choose a county or tribe"))] + list(
+            self.fields["county"].choices
+        )[1:]
+        consent = self.fields["consent"]
+        consent.required = True
+        consent.label = _(
+            "I have read the privacy notice and agree that you keep these details to tell me "
+            "about the next run"
+        )
+        consent.help_text = format_html(
+            '<a href="{}">{}</a>', reverse("echo:privacy"), _("Read the privacy notice")
+        )
+        consent.error_messages["required"] = _(
+            "Please agree to the privacy notice so that we can keep your details."
+        )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, _("This answer contains characters we cannot store."))
+        return cleaned
+
+    def _post_clean(self):
+        # One entry per email per series is kept by the service, without telling the public.
+        pass
+
+    looks_automated = RegistrationForm.looks_automated
+
+    def signup_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

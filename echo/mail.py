@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import EmailStatus, OutgoingEmail, RegistrationRequest
+from .models import EmailStatus, InterestSignup, OutgoingEmail, RegistrationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ def queue_email(
     template: str,
     context: dict,
     registration_request: RegistrationRequest | None = None,
+    interest_signup: InterestSignup | None = None,
     attachment: Attachment | None = None,
 ) -> OutgoingEmail | None:
     """Store an email rendered from templates/echo/email/<template>{_subject.txt,.txt,.html}.
@@ -64,6 +65,7 @@ def queue_email(
     email = OutgoingEmail.objects.create(
         kind=kind,
         request=registration_request,
+        interest_signup=interest_signup,
         to="\n".join(recipients),
         subject=" ".join(subject.split())[:300],
         body_text=render_to_string(f"echo/email/{template}.txt", context),

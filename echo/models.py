@@ -7,10 +7,11 @@ series' capacity: `RegistrationRequestQuerySet.holding_seats()` is the one defin
 
 import secrets
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -43,11 +44,13 @@ class PublicRegistrationStatus(models.TextChoices):
     OPEN = "open", _("Open for requests")
     FULL = "full", _("At capacity, still accepting requests")
     NOT_YET_OPEN = "not_yet_open", _("Not open for requests yet")
+    ENDED = "ended", _("This run has ended")
+    DEADLINE_PASSED = "deadline_passed", _("Requests are closed")
     CLOSED = "closed", _("Closed")
 
 
 # Fixed paths under /echo/ that a series slug would shadow (see echo/urls.py).
-RESERVED_SERIES_SLUGS = frozenset({"archive", "privacy", "requests"})
+RESERVED_SERIES_SLUGS = frozenset({"archive", "interest", "privacy", "requests"})
 
 
 class SeriesQuerySet(models.QuerySet):
@@ -73,6 +76,7 @@ class SeriesQuerySet(models.QuerySet):
 
         return self.annotate(
             next_session_at=session_aggregate(Min("starts_at"), ends_at__gt=at, is_cancelled=False),
+            next_start_at=session_aggregate(Min("starts_at"), starts_at__gt=at, is_cancelled=False),
             last_session_ends_at=session_aggregate(Max("ends_at")),
             session_count=Coalesce(session_aggregate(Count("pk")), 0),
         )
@@ -119,7 +123,15 @@ class Series(models.Model):
         help_text=_("Whether the public form takes requests, within the optional window below."),
     )
     registration_opens_at = models.DateTimeField(_("requests open"), null=True, blank=True)
-    registration_closes_at = models.DateTimeField(_("requests close"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("request deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. Requests are taken until this moment, and in any case only while a "
+            "session is still ahead."
+        ),
+    )
     join_url = models.URLField(
         _("private join link"),
         max_length=500,
@@ -135,6 +147,44 @@ class Series(models.Model):
         _("keep applicants' personal data for (days)"),
         default=365,
         help_text=_("Counted from the last session; then names and contact details are erased."),
+    )
+    auto_offers = models.BooleanField(
+        _("offer freed seats automatically"),
+        default=True,
+        help_text=_(
+            "When a seat frees, offer it to the first person on the waitlist by email. Off: "
+            "staff are only told."
+        ),
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        _("hours to accept an offer"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        help_text=_("How long an offered seat is held for the person before it moves on."),
+    )
+    previous_run = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_runs",
+        verbose_name=_("previous run"),
+        help_text=_("The run this one continues; its interest list is invited to this one."),
+    )
+    interest_invited_at = models.DateTimeField(
+        _("interest list invited"), null=True, blank=True, editable=False
+    )
+    interest_invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("interest list invited by"),
+    )
+    is_demo = models.BooleanField(
+        _("demo content"), default=False, editable=False, help_text=_("Loaded as an example.")
     )
     is_published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -180,14 +230,51 @@ class Series(models.Model):
         raw = self.staff_emails.replace(",", "\n").replace(";", "\n")
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
-    def accepts_requests(self, at=None) -> bool:
-        """True while the public form takes requests: state open and inside the window."""
+    def next_start(self, at=None):
+        """The start of the next session that has not started (not cancelled), or None: from
+        the `with_session_dates()` annotation when present and `at` is now."""
+        if at is None and hasattr(self, "next_start_at"):
+            return self.next_start_at
         at = at or timezone.now()
+        upcoming = self.sessions.filter(starts_at__gt=at, is_cancelled=False)
+        return upcoming.aggregate(first=Min("starts_at"))["first"]
+
+    def accepts_requests(self, at=None) -> bool:
+        """True while the public form takes requests: state open, inside the window (before
+        the optional deadline) and with at least one session that has not started."""
+        return self.registration_status(at) in (
+            PublicRegistrationStatus.OPEN,
+            PublicRegistrationStatus.FULL,
+        )
+
+    def registration_status(self, at=None) -> str:
+        """Where the series stands for a newcomer: open, full (requests still taken), not yet
+        open, ended (no session ahead), past its deadline, or closed by staff."""
+        now = at or timezone.now()
         if self.registration_state != RegistrationState.ACCEPTING:
-            return False
-        if self.registration_opens_at and at < self.registration_opens_at:
-            return False
-        return not (self.registration_closes_at and at >= self.registration_closes_at)
+            return PublicRegistrationStatus.CLOSED
+        if self.next_start(at) is None:
+            return PublicRegistrationStatus.ENDED
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return PublicRegistrationStatus.DEADLINE_PASSED
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return PublicRegistrationStatus.NOT_YET_OPEN
+        return PublicRegistrationStatus.FULL if self.is_full else PublicRegistrationStatus.OPEN
+
+    @property
+    def takes_interest(self) -> bool:
+        """An interest list replaces the form once requests are over for this run."""
+        return self.registration_status() in (
+            PublicRegistrationStatus.ENDED,
+            PublicRegistrationStatus.DEADLINE_PASSED,
+            PublicRegistrationStatus.CLOSED,
+        )
+
+    def upcoming_sessions(self, at=None):
+        """Sessions that have not started, not cancelled, in order: what approved people are
+        sent and shown."""
+        at = at or timezone.now()
+        return self.sessions.filter(starts_at__gt=at, is_cancelled=False).order_by("starts_at")
 
     def retention_ends_at(self):
         """When applicants' personal data must be erased: the retention period counted from
@@ -223,38 +310,30 @@ class Series(models.Model):
     def is_full(self) -> bool:
         return self.capacity is not None and self.seats_in_use >= self.capacity
 
-    def registration_status(self, at=None) -> str:
-        """The public registration status: open, full (requests still taken) or closed."""
-        at = at or timezone.now()
-        if self.accepts_requests(at):
-            return PublicRegistrationStatus.FULL if self.is_full else PublicRegistrationStatus.OPEN
-        if (
-            self.registration_state == RegistrationState.ACCEPTING
-            and self.registration_opens_at
-            and at < self.registration_opens_at
-        ):
-            return PublicRegistrationStatus.NOT_YET_OPEN
-        return PublicRegistrationStatus.CLOSED
-
     @property
     def public_registration_status(self) -> str:
         return self.registration_status()
 
     @property
     def is_current(self) -> bool:
-        """Accepting requests or with sessions still to come (needs `with_session_dates()`)."""
-        return self.accepts_requests() or getattr(self, "next_session_at", None) is not None
+        """With sessions still to come (needs `with_session_dates()`). A series takes requests
+        only while a session is ahead, so every series taking requests is current."""
+        return getattr(self, "next_session_at", None) is not None
 
-    def duplicate(self) -> "Series":
-        """Start the next run: copy the description, capacity and questions; no sessions,
-        no requests, no join link. The copy is unpublished and closed to requests."""
-        base_slug = f"{self.slug}-copy"[: self._meta.get_field("slug").max_length]
+    def duplicate(self, first_day=None) -> "Series":
+        """Start the next run: copy the description, capacity, settings and questions, and,
+        given `first_day`, the sessions that were not cancelled, moved so that the first falls
+        on that day with every later one the same number of days after it, at the same local
+        time. No requests and no join link are copied; the copy is unpublished, closed to
+        requests and points back to this run (whose interest list it may invite)."""
+        slug_length = self._meta.get_field("slug").max_length
+        base_slug = f"{self.slug}-next"[:slug_length]
         slug, n = base_slug, 1
         while Series.objects.filter(slug=slug).exists():
             n += 1
             suffix = f"-{n}"
-            slug = base_slug[: self._meta.get_field("slug").max_length - len(suffix)] + suffix
-        title_suffix = str(_(" (copy)"))
+            slug = base_slug[: slug_length - len(suffix)] + suffix
+        title_suffix = str(_(" (next run)"))
         title = self.title[: self._meta.get_field("title").max_length - len(title_suffix)]
         with transaction.atomic():
             copy = Series.objects.create(
@@ -269,6 +348,9 @@ class Series(models.Model):
                 registration_state=RegistrationState.CLOSED,
                 staff_emails=self.staff_emails,
                 retention_days=self.retention_days,
+                auto_offers=self.auto_offers,
+                offer_hours=self.offer_hours,
+                previous_run=self,
                 is_published=False,
             )
             Question.objects.bulk_create(
@@ -285,7 +367,37 @@ class Series(models.Model):
                 )
                 for question in self.questions.all()
             )
+            if first_day is not None:
+                Session.objects.bulk_create(shifted_sessions(self, copy, first_day))
         return copy
+
+
+def shifted_sessions(source: Series, target: Series, first_day) -> list["Session"]:
+    """Unsaved copies of `source`'s sessions (not cancelled) for `target`, numbered from 1,
+    the first on `first_day` and the others as many days after it as before, each at its own
+    local wall-clock time (so a 1 p.m. Pacific session stays at 1 p.m. across DST)."""
+    zone = source.zone
+    sessions = list(source.sessions.filter(is_cancelled=False).order_by("starts_at"))
+    if not sessions:
+        return []
+    shift = first_day - sessions[0].starts_at.astimezone(zone).date()
+    copies = []
+    for number, session in enumerate(sessions, start=1):
+        start = session.starts_at.astimezone(zone)
+        end = session.ends_at.astimezone(zone)
+        new_start = datetime.combine(start.date() + shift, start.time(), tzinfo=zone)
+        new_end = datetime.combine(end.date() + shift, end.time(), tzinfo=zone)
+        copies.append(
+            Session(
+                series=target,
+                number=number,
+                title=session.title,
+                starts_at=new_start,
+                ends_at=new_end,
+                presenters=session.presenters,
+            )
+        )
+    return copies
 
 
 # --- Sessions ----------------------------------------------------------------------------
@@ -481,13 +593,30 @@ class RequestState(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     WAITLISTED = "waitlisted", _("Waitlisted")
+    OFFERED = "offered", _("Offered a seat")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Offer lapsed")
 
 
-LIVE_STATES = (RequestState.PENDING, RequestState.APPROVED, RequestState.WAITLISTED)
-# What "holds a seat" means, for the QuerySet, the annotations and the services alike.
-SEAT_HOLDING_STATES = (RequestState.APPROVED,)
+LIVE_STATES = (
+    RequestState.PENDING,
+    RequestState.APPROVED,
+    RequestState.WAITLISTED,
+    RequestState.OFFERED,
+)
+# What "holds a seat" means, for the QuerySet, the annotations and the services alike. An
+# offer holds its seat for the person until it is accepted, declined or lapses, so that no
+# approval can take the seat that was promised to them.
+SEAT_HOLDING_STATES = (RequestState.APPROVED, RequestState.OFFERED)
+
+
+class Actor(models.TextChoices):
+    """Who made a change to a request."""
+
+    STAFF = "staff", _("staff")
+    APPLICANT = "applicant", _("the applicant")
+    SYSTEM = "system", _("the portal (automatic)")
 
 
 class Sector(models.TextChoices):
@@ -597,6 +726,10 @@ class RegistrationRequest(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    offer_expires_at = models.DateTimeField(
+        _("offer expires"), null=True, blank=True, editable=False
+    )
+    is_demo = models.BooleanField(_("demo content"), default=False, editable=False)
     staff_note = models.TextField(
         _("staff note"), blank=True, help_text=_("Seen by staff only; never sent to the applicant.")
     )
@@ -633,6 +766,7 @@ class RegistrationRequest(models.Model):
             models.Index(fields=["series", "state", "submitted_at"], name="request_queue_idx"),
             models.Index(fields=["state", "submitted_at"], name="request_state_idx"),
             models.Index(fields=["sector"], name="request_sector_idx"),
+            models.Index(fields=["state", "offer_expires_at"], name="request_offer_expiry_idx"),
             models.Index(fields=["county"], name="request_county_idx"),
         ]
 
@@ -698,7 +832,10 @@ class RequestEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("by"),
-        help_text=_("Empty when the applicant acted through their private link."),
+        help_text=_("The staff member, when staff made the change."),
+    )
+    actor_kind = models.CharField(
+        _("who"), max_length=12, choices=Actor.choices, default=Actor.STAFF
     )
     from_state = models.CharField(
         _("from"), max_length=20, choices=RequestState.choices, blank=True
@@ -719,6 +856,48 @@ class RequestEvent(models.Model):
         if self.pk is not None:
             raise ValidationError(_("Decision history is append-only."))
         super().save(*args, **kwargs)
+
+    @property
+    def who(self) -> str:
+        if self.actor_kind == Actor.STAFF and self.actor is not None:
+            return self.actor.get_username()
+        return str(self.get_actor_kind_display())
+
+
+# --- Interest list ---------------------------------------------------------------------
+
+
+class InterestSignup(models.Model):
+    """Someone who wants to hear when the next run of a series opens. One per email per
+    series. Leaving the list (the link in every email we send them) deletes the row."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="interest", verbose_name=_("series")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    county = models.CharField(_("county or tribe"), max_length=40, choices=COUNTY_CHOICES)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    consent = models.BooleanField(_("consent to the privacy notice"), default=False)
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now, editable=False)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("interest list entry")
+        verbose_name_plural = _("interest list")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "series", name="one_interest_signup_per_email_per_series"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} – {self.series}"
+
+    def get_unsubscribe_url(self) -> str:
+        return reverse("echo:interest-leave", kwargs={"token": self.token})
 
 
 # --- Outgoing email ----------------------------------------------------------------------
@@ -753,6 +932,14 @@ class OutgoingEmail(models.Model):
         blank=True,
         related_name="emails",
         verbose_name=_("request"),
+    )
+    interest_signup = models.ForeignKey(
+        InterestSignup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("interest list entry"),
     )
     to = models.TextField(_("to"), help_text=_("One address per line."))
     subject = models.CharField(_("subject"), max_length=300)

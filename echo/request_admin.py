@@ -8,7 +8,6 @@ The request's state is never a form field.
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,54 +29,17 @@ from django.views.decorators.http import require_POST
 
 from . import mail, services
 from .exports import requests_csv_response
-from .models import EmailStatus, OutgoingEmail, RegistrationRequest, RequestState
+from .models import Actor, EmailStatus, OutgoingEmail, RegistrationRequest, RequestState
+from .transitions import TRANSITIONS, ErrorCode, ReasonUse, Transition
 
 # --- Decisions ---------------------------------------------------------------------------
+# The buttons and bulk actions are the staff's transitions of `echo.transitions`; the
+# services record each change (request history and admin log) in the same words.
 
 
-@dataclass(frozen=True)
-class Decision:
-    """A staff decision: the button, the service it calls and what its reason field means."""
-
-    slug: str
-    label: str
-    transition: services.Transition
-    service: Callable[..., RegistrationRequest]
-    reason_label: str = ""  # empty: the button asks for no reason
-
-
-DECISIONS = (
-    Decision("approve", _("Approve"), services.APPROVE, services.approve_request),
-    Decision("waitlist", _("Waitlist"), services.WAITLIST, services.waitlist_request),
-    Decision(
-        "decline",
-        _("Decline"),
-        services.DECLINE,
-        services.decline_request,
-        _("Reason, sent to the applicant (optional)"),
-    ),
-    Decision(
-        "withdraw",
-        _("Withdraw"),
-        services.WITHDRAW,
-        services.withdraw_request,
-        _("Why, for the decision history (optional, not sent)"),
-    ),
-    Decision(
-        "reopen",
-        _("Reopen"),
-        services.REOPEN,
-        services.reopen_request,
-        _("Why, for the decision history (optional, not sent)"),
-    ),
-)
-DECISIONS_BY_SLUG = {decision.slug: decision for decision in DECISIONS}
-
-
-def decisions_for(state: str) -> list[Decision]:
-    """The decisions the services allow from this state, in button order."""
-    allowed = services.allowed_transitions(state)
-    return [decision for decision in DECISIONS if decision.transition in allowed]
+def decisions_for(state: str) -> list[Transition]:
+    """The decisions staff may make from this state, in the table's order."""
+    return services.allowed_transitions(state, Actor.STAFF)
 
 
 @dataclass
@@ -89,9 +51,9 @@ class BulkReport:
     problems: Counter = field(default_factory=Counter)
 
     def refused(self, error: services.RegistrationError, registration_request) -> None:
-        if error.code == "not_allowed":
+        if error.code == ErrorCode.NOT_ALLOWED:
             text = gettext("skipped: already %(state)s") % {"state": error.params["state"]}
-        elif error.code == "series_full":
+        elif error.code == ErrorCode.SERIES_FULL:
             text = gettext("not %(action)s: series full (%(series)s)") % {
                 "action": self.action,
                 "series": registration_request.series.title,
@@ -115,14 +77,45 @@ class BulkReport:
         return "; ".join(parts)
 
 
-def _history_message(decision: Decision, from_state: str, reason: str) -> str:
-    text = gettext("%(action)s (was %(from)s) through the review page.") % {
-        "action": str(decision.transition.action).capitalize(),
-        "from": RequestState(from_state).label.lower(),
-    }
-    if reason:
-        text += " " + gettext("Reason: %(reason)s") % {"reason": reason}
-    return text
+def _bulk_action(declared: Transition):
+    """A request-list action for one transition; one asking for a reason shows a
+    confirmation page first."""
+
+    def action(modeladmin, request, queryset):
+        return modeladmin.decide_selected(request, queryset, declared)
+
+    action.__name__ = f"{declared.action}_selected"
+    return admin.action(description=declared.bulk_label, permissions=["change"])(action)
+
+
+def decision_warnings(obj: RegistrationRequest) -> list[str]:
+    """What staff should know before they approve: said beside the buttons."""
+    series = obj.series
+    warnings = []
+    if obj.state not in (RequestState.PENDING, RequestState.WAITLISTED):
+        return warnings
+    if series.next_start() is None:
+        warnings.append(
+            gettext(
+                "No session of this series is ahead: an approval now gives a seat in a run "
+                "with nothing left to attend."
+            )
+        )
+    if not series.join_url:
+        warnings.append(
+            gettext(
+                "The series has no join link yet: the approval email will say that the link "
+                "follows. Add it to the series before the next session."
+            )
+        )
+    if series.is_full:
+        warnings.append(
+            gettext(
+                "The series is full: approving will be refused. Waitlist the request (a seat "
+                "is then offered to it automatically when one frees), or raise the capacity."
+            )
+        )
+    return warnings
 
 
 # --- Request list filters ----------------------------------------------------------------
@@ -171,9 +164,7 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     search_help_text = _("Search by name, email or organization.")
     date_hierarchy = None
     actions = [
-        "approve_selected",
-        "waitlist_selected",
-        "decline_selected",
+        *(_bulk_action(declared) for declared in TRANSITIONS if declared.bulk_label),
         "export_csv",
         "export_personal_data",
         "erase_personal_data",
@@ -272,88 +263,80 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
                 (question, answers.get(question.pk, ""))
             )
         can_decide = self.has_change_permission(request, obj)
+        decisions = decisions_for(obj.state) if can_decide else []
+        full = obj.series.is_full
         return {
             "answer_sections": list(sections.items()),
             "events": obj.events.select_related("actor"),
-            "decisions": decisions_for(obj.state) if can_decide else [],
+            "decisions": decisions,
+            # On a full series the approve button is not the default: it would be refused.
+            "primary_action": next(
+                (d.action for d in decisions if d.primary and not (full and d.takes_seat)), ""
+            ),
+            "decision_warnings": decision_warnings(obj) if decisions else [],
             "can_decide": can_decide,
             "waitlist_position": obj.waitlist_position(),
+            "offer_deadline": services.offer_deadline_text(obj) if obj.offer_expires_at else "",
         }
 
     def decision_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
-        decision = DECISIONS_BY_SLUG.get(action)
         obj = self.get_object(request, unquote(object_id))
-        if decision is None or obj is None:
+        try:
+            declared = services.transition(action)
+        except ValueError:
+            declared = None
+        if declared is None or obj is None or Actor.STAFF not in declared.actors:
             raise Http404(gettext("No such request or decision."))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        reason = request.POST.get("reason", "")[:2000] if decision.reason_label else ""
-        from_state = obj.state
+        reason = request.POST.get("reason", "")[:2000]
         try:
-            decision.service(registration_request=obj, actor=request.user, reason=reason)
+            services.change_state(
+                obj, declared.action, actor=Actor.STAFF, user=request.user, reason=reason
+            )
         except services.RegistrationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            self.log_change(request, obj, _history_message(decision, from_state, reason))
             self.message_user(
                 request,
-                gettext("%(name)s: %(action)s.")
-                % {"name": obj.full_name, "action": decision.transition.action},
+                gettext("%(name)s: %(action)s.") % {"name": obj.full_name, "action": declared.done},
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:echo_registrationrequest_change", args=[obj.pk]))
 
     # --- Bulk actions ---
 
-    def _decide_all(self, request, queryset, decision: Decision, reason: str = "") -> None:
-        report = BulkReport(action=str(decision.transition.action))
-        # First come, first decided: with two seats left, the two earliest requests get them.
+    def decide_selected(self, request, queryset, declared: Transition):
+        """Apply one decision to each selected request, first come first decided (with two
+        seats left, the two earliest requests get them), and report every outcome. A decision
+        whose reason is sent to the applicant asks for it on a confirmation page first."""
+        if declared.reason == ReasonUse.SENT and request.POST.get("confirm") != "yes":
+            selected = list(queryset.select_related("series").order_by("submitted_at", "pk"))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("%(label)s requests") % {"label": declared.label},
+                "opts": self.opts,
+                "selected": selected,
+                "decision": declared,
+                "applicable": sum(1 for r in selected if r.state in declared.sources),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/echo/registrationrequest/decide_selected.html", context
+            )
+        reason = request.POST.get("reason", "")[:2000] if declared.reason == ReasonUse.SENT else ""
+        report = BulkReport(action=str(declared.done))
         for obj in queryset.select_related("series").order_by("submitted_at", "pk"):
-            from_state = obj.state
             try:
-                decision.service(registration_request=obj, actor=request.user, reason=reason)
+                services.change_state(
+                    obj, declared.action, actor=Actor.STAFF, user=request.user, reason=reason
+                )
             except services.RegistrationError as error:
                 report.refused(error, obj)
                 continue
             report.done += 1
-            self.log_change(request, obj, _history_message(decision, from_state, reason))
         self.message_user(request, str(report), report.level)
-
-    @admin.action(
-        description=_("Approve selected requests (first come, while seats last)"),
-        permissions=["change"],
-    )
-    def approve_selected(self, request, queryset):
-        self._decide_all(request, queryset, DECISIONS_BY_SLUG["approve"])
-
-    @admin.action(description=_("Waitlist selected requests"), permissions=["change"])
-    def waitlist_selected(self, request, queryset):
-        self._decide_all(request, queryset, DECISIONS_BY_SLUG["waitlist"])
-
-    @admin.action(description=_("Decline selected requests…"), permissions=["change"])
-    def decline_selected(self, request, queryset):
-        """Ask for one optional reason first (sent to every applicant), then decline."""
-        if request.POST.get("confirm") == "yes":
-            self._decide_all(
-                request,
-                queryset,
-                DECISIONS_BY_SLUG["decline"],
-                reason=request.POST.get("reason", "")[:2000],
-            )
-            return None
-        selected = list(queryset.select_related("series").order_by("submitted_at", "pk"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Decline requests"),
-            "opts": self.opts,
-            "selected": selected,
-            "declinable": sum(1 for r in selected if r.state in services.DECLINE.sources),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "reason_label": DECISIONS_BY_SLUG["decline"].reason_label,
-        }
-        return TemplateResponse(
-            request, "admin/echo/registrationrequest/decline_selected.html", context
-        )
+        return None
 
     @admin.action(description=_("Export selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

@@ -9,4 +9,7 @@ urlpatterns = [
     path("<slug:slug>/request/", request_views.request_form, name="request"),
     path("<slug:slug>/request/received/", request_views.request_received, name="request-received"),
     path("requests/<str:token>/", request_views.request_status, name="request-status"),
+    path("<slug:slug>/interest/", request_views.interest_form, name="interest"),
+    path("<slug:slug>/interest/thanks/", request_views.interest_thanks, name="interest-thanks"),
+    path("interest/leave/<str:token>/", request_views.interest_leave, name="interest-leave"),
 ]

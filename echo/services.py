@@ -1,70 +1,82 @@
 """The only code that changes a registration request's state.
 
 Every function here runs in one transaction that checks its rule, writes the change, records
-it in the request's history (`RequestEvent`) and queues the emails it causes, so either all
-of that happens or none of it does.
+it in the request's history (`RequestEvent`, and the admin's log when staff made it) and
+queues the emails it causes, so either all of that happens or none of it does. Which changes
+exist, who may make them and what they send is declared once, in `echo.transitions`.
 
-Capacity: only approved requests hold seats (`RegistrationRequestQuerySet.holding_seats`).
-Approval counts the seats and writes under a lock on the series row, so two reviewers can
-never both take the last seat: `select_for_update()` on PostgreSQL; on SQLite the
-IMMEDIATE transaction mode (settings) makes each write transaction exclusive.
+Capacity: approved requests and open offers hold seats (`holding_seats`). Every change that
+takes a seat counts the seats and writes under the series lock (`echo.locking`), so two
+people can never both take the last seat. When a seat frees (an approval withdrawn or
+declined, an offer declined or lapsed, capacity raised), the first waitlisted request is
+offered it in the same transaction, unless staff switched automatic offers off for the series.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
+from .locking import LockTimeout, is_lock_timeout, lock_series
 from .mail import Attachment, queue_email
 from .models import (
-    LIVE_STATES,
+    Actor,
     Answer,
+    InterestSignup,
     Question,
     RegistrationRequest,
     RequestEvent,
     RequestState,
     Series,
 )
+from .transitions import Action, ErrorCode, ReasonUse, Transition, transition
+from .transitions import allowed as allowed_for
 
-# Messages, kept as constants so that views, the admin and tests agree on them.
-NOT_ACCEPTING = _("This series is not taking requests at the moment.")
-SERIES_FULL = _("The series is full: every seat is taken by an approved request.")
-NOT_ALLOWED = _("A request that is %(state)s cannot be %(action)s.")
-ALREADY_LIVE = _(
-    "The applicant already has another open request for this series, so this one cannot be "
-    "reopened."
-)
-WRONG_SERIES_QUESTION = _("An answer was given to a question of another series.")
-BUSY = _(
-    "Many people are using this series right now, so we could not save that. Nothing was "
-    "lost: please send it again in a moment."
-)
+ERROR_MESSAGES = {
+    ErrorCode.NOT_ACCEPTING: _("This series is not taking requests at the moment."),
+    ErrorCode.SERIES_FULL: _("The series is full: every seat is taken by an approval or an offer."),
+    ErrorCode.NOT_ALLOWED: _("A request that is %(state)s cannot be %(action)s."),
+    ErrorCode.NOT_YOURS: _("That change is not one you can make to this request."),
+    ErrorCode.ALREADY_LIVE: _(
+        "The applicant already has another open request for this series, so this one cannot "
+        "be reopened."
+    ),
+    ErrorCode.WRONG_SERIES: _("An answer was given to a question of another series."),
+    ErrorCode.OFFER_EXPIRED: _(
+        "This offer has lapsed: its deadline has passed, so the seat has moved on to the next "
+        "person. You can make a new request while the series takes them."
+    ),
+    ErrorCode.OFFER_NOT_DUE: _("This offer has not reached its deadline yet."),
+    ErrorCode.BUSY: _(
+        "Many people are using this series right now, so we could not save that. Nothing was "
+        "lost: please send it again in a moment."
+    ),
+    ErrorCode.NO_PREVIOUS_RUN: _(
+        "This series does not continue an earlier run, so it has no interest list to invite. "
+        "Start it with “Duplicate” from the earlier run."
+    ),
+    ErrorCode.ALREADY_INVITED: _(
+        "The interest list was already invited to this run on %(when)s; it is not sent twice."
+    ),
+}
+# Kept as names so that views, the admin and tests agree on the words.
+NOT_ACCEPTING = ERROR_MESSAGES[ErrorCode.NOT_ACCEPTING]
+SERIES_FULL = ERROR_MESSAGES[ErrorCode.SERIES_FULL]
+BUSY = ERROR_MESSAGES[ErrorCode.BUSY]
 
 
 class RegistrationError(ValidationError):
     """A rule of the registration process refused the change; the message says which."""
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str  # the verb shown in messages ("approved", "declined" …)
-    sources: tuple[str, ...]
-    target: str
-
-
-APPROVE = Transition(_("approved"), (RequestState.PENDING, RequestState.WAITLISTED),
-                     RequestState.APPROVED)  # fmt: skip
-WAITLIST = Transition(_("waitlisted"), (RequestState.PENDING,), RequestState.WAITLISTED)
-DECLINE = Transition(_("declined"), (RequestState.PENDING, RequestState.WAITLISTED),
-                     RequestState.DECLINED)  # fmt: skip
-WITHDRAW = Transition(_("withdrawn"), LIVE_STATES, RequestState.WITHDRAWN)
-REOPEN = Transition(_("reopened"), (RequestState.DECLINED,), RequestState.PENDING)
-
-TRANSITIONS = (APPROVE, WAITLIST, DECLINE, WITHDRAW, REOPEN)
+    def __init__(self, code: ErrorCode, params: dict | None = None):
+        super().__init__(ERROR_MESSAGES[code], code=str(code), params=params)
 
 
 # --- Submitting --------------------------------------------------------------------------
@@ -87,19 +99,20 @@ def submit_request(
 ) -> SubmitResult:
     """Store a new pending request with its answers, unless the email already has a live one.
 
-    Rules: the series must accept requests now; one live request per email per series (a
-    duplicate stores nothing new and emails the address instead); answers only to this
-    series' questions. A request holds no seat, whether or not the series is full.
+    Rules: the series must accept requests now (open, before its deadline, with a session
+    ahead); one live request per email per series (a duplicate stores nothing new and emails
+    the address instead); answers only to this series' questions. A request holds no seat,
+    whether or not the series is full.
     """
     email = normalise_email(data["email"])
     for question in answers:
         if question.series_id != series.pk:
-            raise RegistrationError(WRONG_SERIES_QUESTION, code="wrong_series")
+            raise RegistrationError(ErrorCode.WRONG_SERIES)
     try:
-        with _BusyAsRegistrationError(), transaction.atomic():
+        with _busy_as_error(), transaction.atomic():
             locked = _lock_series(series.pk)
             if not locked.accepts_requests():
-                raise RegistrationError(NOT_ACCEPTING, code="not_accepting")
+                raise RegistrationError(ErrorCode.NOT_ACCEPTING)
             if _live_request_exists(locked, email):
                 _queue_duplicate_notice(locked, email)
                 return SubmitResult(None, duplicate=True)
@@ -111,7 +124,10 @@ def submit_request(
                 for question, value in answers.items()
             )
             RequestEvent.objects.create(
-                request=registration_request, to_state=RequestState.PENDING, reason="Submitted"
+                request=registration_request,
+                to_state=RequestState.PENDING,
+                actor_kind=Actor.APPLICANT,
+                reason="Submitted",
             )
             _queue_submission_emails(registration_request)
             return SubmitResult(registration_request, duplicate=False)
@@ -136,132 +152,337 @@ def _live_request_exists(series: Series, email: str) -> bool:
     )
 
 
-# --- Decisions ---------------------------------------------------------------------------
+# --- Changes of state --------------------------------------------------------------------
 
 
-def approve_request(
-    *, registration_request: RegistrationRequest, actor: AbstractBaseUser | None, reason: str = ""
-) -> RegistrationRequest:
-    """Approve a pending or waitlisted request if a seat is free; the seat count and the
-    write happen under the series lock, so approvals never exceed capacity."""
-    return _change(registration_request, APPROVE, actor=actor, reason=reason)
-
-
-def waitlist_request(
-    *, registration_request: RegistrationRequest, actor: AbstractBaseUser | None, reason: str = ""
-) -> RegistrationRequest:
-    """Put a pending request on the series' waitlist (first come, first offered)."""
-    return _change(registration_request, WAITLIST, actor=actor, reason=reason)
-
-
-def decline_request(
-    *, registration_request: RegistrationRequest, actor: AbstractBaseUser | None, reason: str = ""
-) -> RegistrationRequest:
-    """Decline a pending or waitlisted request; the reason, if any, is sent to the applicant."""
-    return _change(registration_request, DECLINE, actor=actor, reason=reason)
-
-
-def withdraw_request(
-    *,
+def change_state(
     registration_request: RegistrationRequest,
-    actor: AbstractBaseUser | None,
+    action: Action | str,
+    *,
+    actor: str,
+    user: AbstractBaseUser | None = None,
     reason: str = "",
+    at=None,
 ) -> RegistrationRequest:
-    """Withdraw a live request (by staff, or by the applicant when `actor` is None). A
-    withdrawn approval frees its seat at once; staff are told who is next on the waitlist."""
-    return _change(registration_request, WITHDRAW, actor=actor, reason=reason)
+    """Apply one transition of the table to a request, under the series lock.
+
+    `actor` is an `Actor` (staff, the applicant, the portal itself); `user` the staff member
+    when staff act. Raises `RegistrationError` when a rule refuses; nothing is written then.
+    """
+    declared = transition(action)
+    reason = (reason or "").strip()[:2000] if declared.reason != ReasonUse.NONE else ""
+    try:
+        with _busy_as_error(), transaction.atomic():
+            current = _apply(
+                registration_request.pk, declared, actor=actor, user=user, reason=reason, at=at
+            )
+    except IntegrityError:
+        # Reopening would give the email a second live request in this series.
+        raise RegistrationError(ErrorCode.ALREADY_LIVE) from None
+    registration_request.state = current.state
+    registration_request.offer_expires_at = current.offer_expires_at
+    return current
 
 
-def reopen_request(
-    *, registration_request: RegistrationRequest, actor: AbstractBaseUser | None, reason: str = ""
+def _apply(
+    request_pk: int,
+    declared: Transition,
+    *,
+    actor: str,
+    user: AbstractBaseUser | None,
+    reason: str,
+    at=None,
 ) -> RegistrationRequest:
-    """Return a declined request to pending, unless the applicant has opened another since."""
-    return _change(registration_request, REOPEN, actor=actor, reason=reason)
+    """The transition itself, inside the caller's transaction. Locks the series first, then
+    the request: one lock order everywhere, so no deadlocks."""
+    now = at or timezone.now()
+    series_id = RegistrationRequest.objects.values_list("series_id", flat=True).get(pk=request_pk)
+    series = _lock_series(series_id)
+    current = RegistrationRequest.objects.select_for_update().get(pk=request_pk)
+    if current.state not in declared.sources:
+        raise RegistrationError(
+            ErrorCode.NOT_ALLOWED,
+            params={"state": current.get_state_display().lower(), "action": declared.done},
+        )
+    if actor not in declared.actors:
+        raise RegistrationError(ErrorCode.NOT_YOURS)
+    expires = current.offer_expires_at
+    if declared.action == Action.ACCEPT and expires is not None and expires <= now:
+        raise RegistrationError(ErrorCode.OFFER_EXPIRED)
+    if declared.action == Action.EXPIRE and (expires is None or expires > now):
+        raise RegistrationError(ErrorCode.OFFER_NOT_DUE)
+    if declared.takes_seat and series.capacity is not None:
+        others = series.requests.holding_seats().exclude(pk=current.pk).count()
+        if others >= series.capacity:
+            raise RegistrationError(ErrorCode.SERIES_FULL)
+    from_state = current.state
+    current.state = declared.target
+    current.series = series
+    if actor == Actor.STAFF:
+        current.reviewed_at = now
+        current.reviewed_by = user if user is not None and user.is_authenticated else None
+    if declared.reason == ReasonUse.SENT:
+        current.decision_reason = reason
+    current.offer_expires_at = (
+        now + timedelta(hours=series.offer_hours) if declared.action == Action.OFFER else None
+    )
+    current.save(
+        update_fields=["state", "reviewed_at", "reviewed_by", "decision_reason", "offer_expires_at"]
+    )
+    _record(current, declared, from_state, actor=actor, user=user, reason=reason)
+    _queue_applicant_email(current, declared)
+    if declared.frees_seat(from_state):
+        _seat_freed(series, current, now=now)
+    return current
 
 
-def allowed_transitions(state: str) -> list[Transition]:
-    return [transition for transition in TRANSITIONS if state in transition.sources]
+def _record(
+    registration_request: RegistrationRequest,
+    declared: Transition,
+    from_state: str,
+    *,
+    actor: str,
+    user: AbstractBaseUser | None,
+    reason: str,
+) -> None:
+    """One audit path: the request's history and, for staff, the admin log, in the same words."""
+    staff_user = user if actor == Actor.STAFF and user is not None and user.pk else None
+    RequestEvent.objects.create(
+        request=registration_request,
+        actor=staff_user,
+        actor_kind=actor,
+        from_state=from_state,
+        to_state=declared.target,
+        reason=reason,
+    )
+    if staff_user is not None:
+        text = _("%(action)s (was %(from)s).") % {
+            "action": str(declared.done).capitalize(),
+            "from": RequestState(from_state).label.lower(),
+        }
+        if reason:
+            text += " " + _("Reason: %(reason)s") % {"reason": reason}
+        LogEntry.objects.create(
+            user=staff_user,
+            content_type=ContentType.objects.get_for_model(RegistrationRequest),
+            object_id=str(registration_request.pk),
+            object_repr=str(registration_request)[:200],
+            action_flag=CHANGE,
+            change_message=text,
+        )
+
+
+def _seat_freed(series: Series, freed_by: RegistrationRequest, *, now) -> None:
+    """A seat came free: offer it on (automatic offers) or tell staff who is next."""
+    if series.auto_offers:
+        _offer_free_seats(series, now=now)
+        return
+    staff_context = _context(freed_by, for_staff=True)
+    staff_context["next_on_waitlist"] = list(series.requests.waitlist()[:3])
+    queue_email(
+        kind="staff_seat_freed",
+        to=staff_addresses(series),
+        template="staff_seat_freed",
+        context=staff_context,
+        registration_request=freed_by,
+    )
+
+
+def _offer_free_seats(series: Series, *, now) -> int:
+    """Offer each free seat to the next waitlisted request, first come first offered. Runs
+    under the series lock, inside the caller's transaction."""
+    if series.capacity is None or not series.auto_offers:
+        return 0
+    free = series.capacity - series.requests.holding_seats().count()
+    offered = 0
+    for pk in series.requests.waitlist().values_list("pk", flat=True)[: max(free, 0)]:
+        _apply(pk, transition(Action.OFFER), actor=Actor.SYSTEM, user=None, reason="", at=now)
+        offered += 1
+    return offered
+
+
+def offer_free_seats(*, series: Series) -> int:
+    """After capacity is raised (or automatic offers switched on): offer what is free."""
+    with _busy_as_error(), transaction.atomic():
+        locked = _lock_series(series.pk)
+        return _offer_free_seats(locked, now=timezone.now())
+
+
+def expire_due_offers(*, at=None, series: Series | None = None, limit: int = 200) -> int:
+    """Let every offer past its deadline lapse, each in its own transaction (so a crash loses
+    at most the one in flight, which is then redone), offering each freed seat on. Safe to
+    run in several processes at once: each re-checks the offer under the series lock."""
+    now = at or timezone.now()
+    due = RegistrationRequest.objects.filter(
+        state=RequestState.OFFERED, offer_expires_at__lte=now
+    ).order_by("offer_expires_at", "pk")
+    if series is not None:
+        due = due.filter(series=series)
+    lapsed = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        try:
+            with _busy_as_error(), transaction.atomic():
+                _apply(pk, transition(Action.EXPIRE), actor=Actor.SYSTEM, user=None, reason="",
+                       at=now)  # fmt: skip
+        except RegistrationError:
+            continue  # another process handled it first, or the series is busy: next round
+        lapsed += 1
+    return lapsed
+
+
+# Named shortcuts for staff and applicants, as the admin, views and tests call them.
+
+
+def approve_request(*, registration_request, actor, reason: str = "") -> RegistrationRequest:
+    """Approve a pending or waitlisted request if a seat is free."""
+    return _by_staff_or_applicant(registration_request, Action.APPROVE, actor, reason)
+
+
+def waitlist_request(*, registration_request, actor, reason: str = "") -> RegistrationRequest:
+    """Put a pending request on the series' waitlist (first come, first offered)."""
+    return _by_staff_or_applicant(registration_request, Action.WAITLIST, actor, reason)
+
+
+def decline_request(*, registration_request, actor, reason: str = "") -> RegistrationRequest:
+    """Decline a request; the reason, if any, is sent to the applicant."""
+    return _by_staff_or_applicant(registration_request, Action.DECLINE, actor, reason)
+
+
+def withdraw_request(*, registration_request, actor, reason: str = "") -> RegistrationRequest:
+    """Withdraw a live request: by staff, or by the applicant when `actor` is None."""
+    if registration_request.state == RequestState.OFFERED:
+        return _by_staff_or_applicant(registration_request, Action.DECLINE_OFFER, actor, reason)
+    return _by_staff_or_applicant(registration_request, Action.WITHDRAW, actor, reason)
+
+
+def reopen_request(*, registration_request, actor, reason: str = "") -> RegistrationRequest:
+    """Return a declined or lapsed request to pending, unless the applicant has another."""
+    return _by_staff_or_applicant(registration_request, Action.REOPEN, actor, reason)
+
+
+def accept_offer(*, registration_request) -> RegistrationRequest:
+    """The applicant takes the seat offered to them, before the offer's deadline."""
+    return change_state(registration_request, Action.ACCEPT, actor=Actor.APPLICANT)
+
+
+def decline_offer(*, registration_request) -> RegistrationRequest:
+    return change_state(registration_request, Action.DECLINE_OFFER, actor=Actor.APPLICANT)
+
+
+def _by_staff_or_applicant(registration_request, action, actor, reason):
+    """`actor` is the staff member; None means the applicant where the applicant may make
+    the change, and otherwise staff acting outside the admin (a script, the shell)."""
+    who = Actor.STAFF
+    if actor is None and Actor.APPLICANT in transition(action).actors:
+        who = Actor.APPLICANT
+    return change_state(registration_request, action, actor=who, user=actor, reason=reason)
+
+
+def allowed_transitions(state: str, actor: str = Actor.STAFF) -> list[Transition]:
+    return allowed_for(state, actor)
 
 
 def _lock_series(series_id: int) -> Series:
-    """Lock the series row for the rest of the transaction (a no-op on SQLite, where the
-    IMMEDIATE transaction already holds the database's write lock). Waiting for the lock is
-    bounded: past PORTAL_LOCK_TIMEOUT_SECONDS the caller gets a "busy, try again" error."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            milliseconds = int(settings.PORTAL_LOCK_TIMEOUT_SECONDS * 1000)
-            cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
-    return Series.objects.select_for_update().get(pk=series_id)
+    """Lock the series row for the rest of the transaction (see `echo.locking`)."""
+    return lock_series(series_id)[0]
 
 
-def _is_lock_timeout(error: OperationalError) -> bool:
-    cause = error.__cause__
-    if getattr(cause, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
-        return True
-    return "database is locked" in str(error)  # SQLite's busy timeout
-
-
-class _BusyAsRegistrationError:
+class _busy_as_error:  # a context manager, named like the function it acts as
     """Turn a lock wait that timed out into a readable RegistrationError."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
-        if kind is not None and issubclass(kind, OperationalError) and _is_lock_timeout(error):
-            raise RegistrationError(BUSY, code="busy") from error
+        if kind is not None and issubclass(kind, LockTimeout):
+            raise RegistrationError(ErrorCode.BUSY) from error
+        if kind is not None and issubclass(kind, OperationalError) and is_lock_timeout(error):
+            raise RegistrationError(ErrorCode.BUSY) from error
         return False
 
 
-def _change(
-    registration_request: RegistrationRequest,
-    transition: Transition,
-    *,
-    actor: AbstractBaseUser | None,
-    reason: str,
-) -> RegistrationRequest:
-    reason = (reason or "").strip()
+# --- Interest list -----------------------------------------------------------------------
+
+
+def join_interest_list(*, series: Series, data: dict) -> InterestSignup | None:
+    """Add someone to a series' interest list and confirm it by email. A second sign-up of
+    the same email stores nothing and sends nothing (the page looks the same)."""
+    email = normalise_email(data["email"])
     try:
-        with _BusyAsRegistrationError(), transaction.atomic():
-            # Always the series first, then the request: one lock order, no deadlocks.
-            series = _lock_series(registration_request.series_id)
-            current = RegistrationRequest.objects.select_for_update().get(
-                pk=registration_request.pk
+        with transaction.atomic():
+            if InterestSignup.objects.filter(series=series, email__iexact=email).exists():
+                return None
+            signup = InterestSignup.objects.create(series=series, **{**data, "email": email})
+            queue_email(
+                kind="interest_joined",
+                to=[signup.email],
+                template="interest_joined",
+                context=_interest_context(signup),
+                interest_signup=signup,
             )
-            if current.state not in transition.sources:
-                raise RegistrationError(
-                    NOT_ALLOWED,
-                    code="not_allowed",
-                    params={
-                        "state": current.get_state_display().lower(),
-                        "action": transition.action,
-                    },
-                )
-            if transition is APPROVE and series.capacity is not None:
-                seats_used = RegistrationRequest.objects.filter(series=series).holding_seats()
-                if seats_used.count() >= series.capacity:
-                    raise RegistrationError(SERIES_FULL, code="series_full")
-            from_state = current.state
-            current.state = transition.target
-            current.reviewed_at = timezone.now()
-            current.reviewed_by = actor if actor is not None and actor.is_authenticated else None
-            if transition in (DECLINE, APPROVE, WAITLIST):
-                current.decision_reason = reason
-            current.save(update_fields=["state", "reviewed_at", "reviewed_by", "decision_reason"])
-            RequestEvent.objects.create(
-                request=current,
-                actor=current.reviewed_by,
-                from_state=from_state,
-                to_state=transition.target,
-                reason=reason or ("" if actor else "By the applicant"),
+            return signup
+    except IntegrityError:  # the same email at the same moment: one row wins
+        return None
+
+
+def leave_interest_list(*, token: str) -> bool:
+    """Remove an entry (and its personal data) by the link in its emails."""
+    deleted, _counts = InterestSignup.objects.filter(token=token).delete()
+    return bool(deleted)
+
+
+def invite_interest_list(*, series: Series, user: AbstractBaseUser | None) -> int:
+    """Queue one invitation per person on the previous run's interest list to this run, and
+    record it on the series so that it cannot be sent twice (two clicks at the same moment
+    included: the check and the record are made under the series lock)."""
+    now = timezone.now()
+    with _busy_as_error(), transaction.atomic():
+        locked = _lock_series(series.pk)
+        if locked.previous_run_id is None:
+            raise RegistrationError(ErrorCode.NO_PREVIOUS_RUN)
+        if locked.interest_invited_at is not None:
+            when = timezone.localtime(locked.interest_invited_at, locked.zone)
+            raise RegistrationError(
+                ErrorCode.ALREADY_INVITED, params={"when": when.strftime("%Y-%m-%d %H:%M %Z")}
             )
-            current.series = series
-            _queue_decision_emails(current, transition, from_state=from_state)
-    except IntegrityError:
-        # Reopening would give the email a second live request in this series.
-        raise RegistrationError(ALREADY_LIVE, code="already_live") from None
-    registration_request.state = current.state
-    return current
+        if not (locked.is_published and locked.accepts_requests()):
+            raise RegistrationError(ErrorCode.NOT_ACCEPTING)
+        signups = InterestSignup.objects.filter(
+            series_id=locked.previous_run_id, invited_at__isnull=True
+        ).select_for_update()
+        count = 0
+        for signup in signups:
+            queue_email(
+                kind="interest_invite",
+                to=[signup.email],
+                template="interest_invite",
+                context={**_interest_context(signup), "new_series": locked},
+                interest_signup=signup,
+            )
+            signup.invited_at = now
+            signup.save(update_fields=["invited_at"])
+            count += 1
+        locked.interest_invited_at = now
+        locked.interest_invited_by = user if user is not None and user.pk else None
+        locked.save(update_fields=["interest_invited_at", "interest_invited_by"])
+    series.interest_invited_at = now
+    return count
+
+
+def offer_deadline_text(registration_request: RegistrationRequest) -> str:
+    """The offer's deadline in the series' time zone, zone named: "Friday, May 8, 2026,
+    1:00 p.m. PDT"."""
+    series = registration_request.series
+    local = timezone.localtime(registration_request.offer_expires_at, series.zone)
+    return dateformat.format(local, "l, F j, Y, g:i a T")
+
+
+def _interest_context(signup: InterestSignup) -> dict:
+    return {
+        "signup": signup,
+        "series": signup.series,
+        "unsubscribe_url": settings.PORTAL_BASE_URL + signup.get_unsubscribe_url(),
+    }
 
 
 # --- Emails ------------------------------------------------------------------------------
@@ -311,54 +532,33 @@ def _queue_duplicate_notice(series: Series, email: str) -> None:
     )
 
 
-# The email each decision sends the applicant: (kind, template). Reopening sends none.
-APPLICANT_EMAILS = {
-    APPROVE: ("approved", "request_approved"),
-    WAITLIST: ("waitlisted", "request_waitlisted"),
-    DECLINE: ("declined", "request_declined"),
-    WITHDRAW: ("withdrawn", "request_withdrawn"),
-}
-
-
-def _queue_decision_emails(
-    registration_request: RegistrationRequest, transition: Transition, *, from_state: str
-) -> None:
-    if transition not in APPLICANT_EMAILS:
+def _queue_applicant_email(registration_request: RegistrationRequest, declared: Transition) -> None:
+    if not declared.email:
         return
-    kind, template = APPLICANT_EMAILS[transition]
     context = _context(registration_request)
     series = registration_request.series
     attachment = None
-    if transition is APPROVE:
+    if declared.target == RequestState.APPROVED:
         from .calendar import series_calendar
 
-        context["sessions"] = list(series.sessions.not_cancelled().order_by("starts_at"))
-        calendar = series_calendar(
-            series, include_join_link=True, base_url=settings.PORTAL_BASE_URL
-        )
-        attachment = Attachment(f"{series.slug}.ics", calendar.decode(), "text/calendar")
-    elif transition is WAITLIST:
+        context["sessions"] = list(series.upcoming_sessions())
+        if context["sessions"]:
+            calendar = series_calendar(
+                series, include_join_link=True, base_url=settings.PORTAL_BASE_URL, upcoming=True
+            )
+            attachment = Attachment(f"{series.slug}.ics", calendar.decode(), "text/calendar")
+    elif declared.target == RequestState.WAITLISTED:
         context["position"] = registration_request.waitlist_position()
+    elif declared.target == RequestState.OFFERED:
+        context["deadline"] = offer_deadline_text(registration_request)
     queue_email(
-        kind=kind,
+        kind=declared.email_kind,
         to=[registration_request.email],
-        template=template,
+        template=declared.email,
         context=context,
         registration_request=registration_request,
         attachment=attachment,
     )
-    if transition is WITHDRAW and from_state == RequestState.APPROVED:
-        staff_context = _context(registration_request, for_staff=True)
-        staff_context["next_on_waitlist"] = list(
-            RegistrationRequest.objects.filter(series=series).waitlist()[:3]
-        )
-        queue_email(
-            kind="staff_seat_freed",
-            to=staff_addresses(series),
-            template="staff_seat_freed",
-            context=staff_context,
-            registration_request=registration_request,
-        )
 
 
 # --- Personal data ---------------------------------------------------------------------------
@@ -386,10 +586,15 @@ def anonymise_request(*, registration_request: RegistrationRequest) -> None:
 
 
 def anonymise_expired_requests(*, at=None) -> dict[str, int]:
-    """Anonymise every request of every series whose retention period has ended."""
+    """Anonymise every request of every series whose retention period has ended, and delete
+    interest-list entries kept longer than their series' retention period."""
     at = at or timezone.now()
     counts: dict[str, int] = {}
     for series in Series.objects.with_session_dates():
+        stale = series.interest.filter(created_at__lte=at - timedelta(days=series.retention_days))
+        deleted, _counts = stale.delete()
+        if deleted:
+            counts[f"{series.slug} (interest list)"] = deleted
         if series.retention_ends_at() > at:
             continue
         pending = series.requests.filter(anonymised_at__isnull=True)

@@ -37,7 +37,7 @@ class SeriesListView(TemplateView):
     template_name = "echo/series_list.html"
 
     def get_context_data(self, **kwargs):
-        series_list = list(Series.objects.published().with_session_dates())
+        series_list = list(Series.objects.published().with_seat_counts().with_session_dates())
         current = [series for series in series_list if series.is_current]
         past = [series for series in series_list if not series.is_current]
         now = timezone.now()

@@ -18,6 +18,9 @@ from echo.models import (
 from library.models import Audience, Collection, Resource, ResourceType, Topic
 
 _seq = itertools.count(1)
+# The session a new series has ahead by default: numbered out of the way of the sessions a
+# test adds itself, and far enough ahead that a test's own sessions come first.
+DAYS_AHEAD = timedelta(days=400)
 
 
 def make_collection(**overrides) -> Collection:
@@ -59,9 +62,11 @@ def make_resource(*, topics=(), audiences=(), **overrides) -> Resource:
     return resource
 
 
-def make_series(**overrides) -> Series:
+def make_series(*, sessions_ahead: int = 1, **overrides) -> Series:
+    """A published series taking requests, with `sessions_ahead` sessions still to come (a
+    series takes requests only while a session is ahead)."""
     n = next(_seq)
-    return Series.objects.create(
+    series = Series.objects.create(
         **{
             "title": f"Series {n}",
             "slug": f"series-{n}",
@@ -73,13 +78,19 @@ def make_series(**overrides) -> Series:
             **overrides,
         }
     )
+    for number in range(90, 90 + sessions_ahead):
+        make_session(series=series, number=number, title="", starts_at=timezone.now() + DAYS_AHEAD)
+    return series
 
 
 def make_session(**overrides) -> Session:
     if "series" not in overrides:
         overrides["series"] = make_series()
     series = overrides["series"]
-    number = overrides.pop("number", None) or (series.sessions.count() + 1)
+    number = overrides.pop("number", None)
+    if number is None:  # the lowest number not yet taken
+        taken = set(series.sessions.values_list("number", flat=True))
+        number = next(n for n in itertools.count(1) if n not in taken)
     starts_at = overrides.pop("starts_at", None) or timezone.now() + timedelta(days=7 * number)
     return Session.objects.create(
         **{

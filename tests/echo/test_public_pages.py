@@ -104,7 +104,9 @@ def test_archive_entry_of_session_one_carries_its_materials_and_take_homes(clien
 
 
 def test_home_lists_current_series_before_past_ones(client):
-    finished = make_series(title="Finished run", registration_state=RegistrationState.CLOSED)
+    finished = make_series(
+        title="Finished run", registration_state=RegistrationState.CLOSED, sessions_ahead=0
+    )
     make_session(series=finished, starts_at=past(30))
     running = make_series(title="Running series", registration_state=RegistrationState.CLOSED)
     make_session(series=running, starts_at=future(3))
@@ -201,6 +203,11 @@ def test_series_page_outside_its_window_is_closed_or_not_yet_open(client):
 
     window_over = make_series(registration_opens_at=past(20), registration_closes_at=past(1))
     html = main_html(client.get(window_over.get_absolute_url()))
+    assert "its deadline has passed" in html and "Request a place" not in html
+    assert "Join the interest list" in html
+
+    closed = make_series(registration_state=RegistrationState.CLOSED)
+    html = main_html(client.get(closed.get_absolute_url()))
     assert "Registration for this series is closed." in html and "Request a place" not in html
 
 
@@ -412,7 +419,7 @@ QUERY_BUDGET = {
 
 def build_series_with_sessions(count: int) -> Series:
     """A series with `count` sessions, half past and half upcoming, two materials each."""
-    series = make_series(title=f"Series of {count}")
+    series = make_series(title=f"Series of {count}", sessions_ahead=0)
     collection = make_collection()
     resources = [make_resource(collection=collection) for _ in range(4)]
     now = timezone.now()

@@ -179,15 +179,16 @@ def test_closed_series_explains_and_shows_no_form(client, series):
     html = response.content.decode()
     assert response.status_code == 200
     assert_one_h1(response)
-    assert "not taking requests" in html and 'name="full_name"' not in html
+    assert "Registration for this series is closed." in html and 'name="full_name"' not in html
+    assert "nothing you may have sent was stored" in html
 
 
 def test_post_to_a_closed_series_is_refused_with_the_explanation(client, series):
     series.registration_state = RegistrationState.CLOSED
     series.save()
     response = client.post(url(series), form_data(series))
-    assert response.status_code == 409
-    assert "not taking requests" in response.content.decode()
+    assert response.status_code == 200
+    assert "Registration for this series is closed." in response.content.decode()
     assert not RegistrationRequest.objects.exists()
 
 

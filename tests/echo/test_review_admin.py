@@ -23,6 +23,7 @@ from echo.models import (
     RequestState,
     Sector,
 )
+from echo.transitions import ErrorCode
 from tests.factories import make_question, make_request, make_series
 from tests.helpers import assert_one_h1, login_staff
 
@@ -278,8 +279,10 @@ def test_saving_the_staff_note_never_changes_the_state(admin_client, answered_re
     ("state", "buttons"),
     [
         (RequestState.PENDING, ["approve", "waitlist", "decline", "withdraw"]),
-        (RequestState.WAITLISTED, ["approve", "decline", "withdraw"]),
-        (RequestState.APPROVED, ["withdraw"]),
+        (RequestState.WAITLISTED, ["approve", "decline", "offer", "withdraw"]),
+        (RequestState.APPROVED, ["decline", "withdraw"]),
+        (RequestState.OFFERED, ["decline_offer"]),
+        (RequestState.EXPIRED, ["reopen"]),
         (RequestState.DECLINED, ["reopen"]),
         (RequestState.WITHDRAWN, []),
     ],
@@ -389,7 +392,7 @@ def test_reopen_refused_when_the_applicant_has_another_live_request(admin_client
     declined = make_request(series=series, email="ana@example.org", state=RequestState.DECLINED)
     make_request(series=series, email="ana@example.org")
     response = admin_client.post(decision_url(declined, "reopen"), follow=True)
-    assert messages_of(response) == [str(services.ALREADY_LIVE)]
+    assert messages_of(response) == [str(services.ERROR_MESSAGES[ErrorCode.ALREADY_LIVE])]
 
 
 def test_decision_urls_refuse_get(admin_client):

@@ -1,7 +1,5 @@
 """The registration services: submission, every transition, capacity, history and emails."""
 
-import itertools
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -11,7 +9,6 @@ from echo.models import (
     QuestionKind,
     RegistrationRequest,
     RegistrationState,
-    RequestEvent,
     RequestState,
 )
 from tests.factories import make_question, make_request, make_series, make_session
@@ -150,64 +147,6 @@ def test_answers_to_another_series_questions_are_refused():
         services.submit_request(series=series, data=CORE, answers={foreign: "x"})
     assert caught.value.code == "wrong_series"
     assert not RegistrationRequest.objects.exists()
-
-
-# --- The state machine, exhaustively ---------------------------------------------------------
-
-ACTIONS = {
-    "approve": (services.approve_request, RequestState.APPROVED),
-    "waitlist": (services.waitlist_request, RequestState.WAITLISTED),
-    "decline": (services.decline_request, RequestState.DECLINED),
-    "withdraw": (services.withdraw_request, RequestState.WITHDRAWN),
-    "reopen": (services.reopen_request, RequestState.PENDING),
-}
-ALLOWED = {
-    (RequestState.PENDING, "approve"),
-    (RequestState.PENDING, "waitlist"),
-    (RequestState.PENDING, "decline"),
-    (RequestState.PENDING, "withdraw"),
-    (RequestState.WAITLISTED, "approve"),
-    (RequestState.WAITLISTED, "decline"),
-    (RequestState.WAITLISTED, "withdraw"),
-    (RequestState.APPROVED, "withdraw"),
-    (RequestState.DECLINED, "reopen"),
-}
-
-
-@pytest.mark.parametrize(("state", "action"), list(itertools.product(RequestState.values, ACTIONS)))
-def test_every_transition_is_allowed_or_refused_with_a_readable_message(state, action, reviewer):
-    series = make_series(capacity=5)
-    request = make_request(series=series, state=state)
-    service, target = ACTIONS[action]
-    if (state, action) in ALLOWED:
-        result = service(registration_request=request, actor=reviewer, reason="Because")
-        assert result.state == target
-        request.refresh_from_db()
-        assert request.state == target
-        assert request.reviewed_by == reviewer and request.reviewed_at is not None
-        event = request.events.get()
-        assert (event.actor, event.from_state, event.to_state, event.reason) == (
-            reviewer,
-            state,
-            target,
-            "Because",
-        )
-    else:
-        with pytest.raises(services.RegistrationError) as caught:
-            service(registration_request=request, actor=reviewer, reason="Because")
-        assert caught.value.code == "not_allowed"
-        message = caught.value.messages[0]
-        assert message.startswith(f"A request that is {state} cannot be ")
-        request.refresh_from_db()
-        assert request.state == state and request.reviewed_by is None
-        assert not RequestEvent.objects.exists() and not OutgoingEmail.objects.exists()
-
-
-def test_allowed_transitions_match_the_design():
-    for state in RequestState.values:
-        names = {t.target for t in services.allowed_transitions(state)}
-        expected = {ACTIONS[a][1] for (s, a) in ALLOWED if s == state}
-        assert names == expected, state
 
 
 def test_history_is_append_only(reviewer):
