@@ -29,6 +29,9 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py ensure_local_staff --url http://$(HOST):$(PORT)
+	@# The worker beside the server: lapsed seat offers move on, queued emails go out.
+	$(PY) manage.py run_mail_worker --interval 15 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
@@ -36,7 +39,8 @@ test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-# The mail worker: delivers stored emails with retries (production runs it beside gunicorn).
+# The worker: lets lapsed seat offers go and delivers stored emails with retries
+# (production runs it beside gunicorn; `make run` starts one beside runserver).
 worker: $(VENV)/.installed
 	$(PY) manage.py run_mail_worker
 

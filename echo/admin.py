@@ -3,17 +3,31 @@
 Registration requests and the email log are in `echo.request_admin`, imported at the end.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Question, RegistrationRequest, RequestState, Series, Session, SessionMaterial
+from . import services
+from .models import (
+    InterestSignup,
+    Question,
+    RegistrationRequest,
+    RequestState,
+    Series,
+    Session,
+    SessionMaterial,
+)
 
 # --- Series ------------------------------------------------------------------------------
 
@@ -89,7 +103,7 @@ class SeriesAdmin(admin.ModelAdmin):
     inlines = [SessionInline, QuestionInline]
     actions = ["duplicate_selected"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["capacity_summary"]
+    readonly_fields = ["capacity_summary", "interest_list"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "is_published"]}),
         (
@@ -103,6 +117,7 @@ class SeriesAdmin(admin.ModelAdmin):
                     "registration_state",
                     ("registration_opens_at", "registration_closes_at"),
                     "capacity",
+                    ("auto_offers", "offer_hours"),
                     "join_url",
                     "staff_emails",
                     "retention_days",
@@ -121,7 +136,7 @@ class SeriesAdmin(admin.ModelAdmin):
             return fieldsets
         return [
             fieldsets[0],
-            (_("Requests and seats"), {"fields": ["capacity_summary"]}),
+            (_("Requests and seats"), {"fields": ["capacity_summary", "interest_list"]}),
             *fieldsets[1:],
         ]
 
@@ -178,27 +193,153 @@ class SeriesAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Duplicate selected series (start the next run)"), permissions=["add"]
+        description=_("Duplicate selected series (start the next run)…"), permissions=["add"]
     )
     def duplicate_selected(self, request, queryset):
-        copies = []
-        for series in queryset.order_by("title"):
-            copy = series.duplicate()
-            self.log_addition(request, copy, [{"added": {}}])
-            copies.append(copy)
-        self.message_user(
-            request,
-            ngettext(
-                "Created %(count)d copy: %(titles)s. It is unpublished and closed to requests, "
-                "with the same description, capacity and questions; add its sessions.",
-                "Created %(count)d copies: %(titles)s. They are unpublished and closed to "
-                "requests, with the same descriptions, capacities and questions; add their "
-                "sessions.",
-                len(copies),
+        """Ask for each new run's first session date, then copy each series with its
+        questions and its sessions moved to the new dates (same weekday spacing and local
+        time). A blank date copies no sessions."""
+        selected = list(queryset.order_by("title"))
+        form = DuplicateForm(request.POST if request.POST.get("confirm") else None, selected)
+        if request.POST.get("confirm") == "yes" and form.is_valid():
+            copies = []
+            for series in selected:
+                copy = series.duplicate(form.cleaned_data.get(f"first_day_{series.pk}"))
+                self.log_addition(request, copy, [{"added": {}}])
+                copies.append(copy)
+            self.message_user(
+                request,
+                ngettext(
+                    "Created %(count)d copy: %(titles)s. It is unpublished and closed to "
+                    "requests; check its sessions, add the join link, then publish it and "
+                    "invite the interest list.",
+                    "Created %(count)d copies: %(titles)s. They are unpublished and closed to "
+                    "requests; check their sessions, add the join links, then publish them and "
+                    "invite the interest lists.",
+                    len(copies),
+                )
+                % {"count": len(copies), "titles": ", ".join(copy.title for copy in copies)},
+                messages.SUCCESS,
             )
-            % {"count": len(copies), "titles": ", ".join(copy.title for copy in copies)},
-            messages.SUCCESS,
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Start the next run"),
+            "opts": self.opts,
+            "rows": [(series, form[f"first_day_{series.pk}"]) for series in selected],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/echo/series/duplicate.html", context)
+
+    # --- Interest list and seats ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite-interest/",
+                self.admin_site.admin_view(self.invite_interest_view),
+                name="echo_series_invite_interest",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_interest_view(self, request, object_id):
+        """Confirm, then queue one invitation per person on the previous run's interest list;
+        the series records it, so a second click (or a second reviewer) sends nothing."""
+        series = self.get_object(request, unquote(object_id))
+        if series is None:
+            raise Http404(_("No such series."))
+        if not self.has_change_permission(request, series):
+            raise PermissionDenied
+        change_url = reverse("admin:echo_series_change", args=[series.pk])
+        if request.method == "POST":
+            try:
+                count = services.invite_interest_list(series=series, user=request.user)
+            except services.RegistrationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.log_change(request, series, f"Interest list invited ({count} emails).")
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d invitation queued; the worker sends it.",
+                        "%(count)d invitations queued; the worker sends them.",
+                        count,
+                    )
+                    % {"count": count},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_url)
+        previous = series.previous_run
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite the interest list"),
+            "opts": self.opts,
+            "original": series,
+            "previous": previous,
+            "waiting": previous.interest.filter(invited_at__isnull=True).count() if previous else 0,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/echo/series/invite_interest.html", context)
+
+    @admin.display(description=_("interest list"))
+    def interest_list(self, obj: Series) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        return render_to_string(
+            "admin/echo/series/interest_list.html",
+            {
+                "series": obj,
+                "own_count": obj.interest.count(),
+                "own_url": reverse("admin:echo_interestsignup_changelist")
+                + f"?series__id__exact={obj.pk}",
+                "previous": obj.previous_run,
+                "invite_url": reverse("admin:echo_series_invite_interest", args=[obj.pk]),
+            },
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"capacity", "auto_offers"} & set(form.changed_data):
+            # Raised capacity (or offers switched on): free seats go to the waitlist now.
+            try:
+                offered = services.offer_free_seats(series=obj)
+            except services.RegistrationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                return
+            if offered:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d free seat offered to the waitlist.",
+                        "%(count)d free seats offered to the waitlist.",
+                        offered,
+                    )
+                    % {"count": offered},
+                    messages.SUCCESS,
+                )
+
+
+class DuplicateForm(forms.Form):
+    """One optional first-session date per series being duplicated."""
+
+    def __init__(self, data, selected: list[Series]):
+        super().__init__(data)
+        for series in selected:
+            first = series.sessions.filter(is_cancelled=False).order_by("starts_at").first()
+            help_text = (
+                _("The first session was on %(day)s.")
+                % {"day": dateformat.format(first.local_starts_at, "l, F j, Y")}
+                if first
+                else _("This series has no sessions to copy.")
+            )
+            self.fields[f"first_day_{series.pk}"] = forms.DateField(
+                label=_("First session of the next run of “%(title)s”") % {"title": series.title},
+                required=False,
+                help_text=help_text,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
 
 
 # --- Sessions ----------------------------------------------------------------------------
@@ -243,6 +384,29 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["series"]
     search_fields = ["label", "series__title"]
     ordering = ["series__title", "order", "pk"]
+
+
+# --- Interest list -----------------------------------------------------------------------
+
+
+@admin.register(InterestSignup)
+class InterestSignupAdmin(admin.ModelAdmin):
+    """Who asked to hear about a series' next run. Entries come from the public form and
+    leave by their own link or by the retention command; staff read them."""
+
+    list_display = ["full_name", "email", "county", "sector", "series", "created_at", "invited_at"]
+    list_filter = ["series", "sector", ("invited_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["series"]
+    search_fields = ["full_name", "email"]
+    fields = ["series", "full_name", "email", "county", "sector", "consent", "created_at",
+              "invited_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 from .request_admin import OutgoingEmailAdmin, RegistrationRequestAdmin  # noqa: E402, F401

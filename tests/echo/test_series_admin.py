@@ -145,6 +145,7 @@ def test_duplicate_series_starts_the_next_run_with_questions_but_no_sessions_or_
     admin_client,
 ):
     original = make_series(
+        sessions_ahead=0,
         title="Leadership ECHO",
         slug="leadership-echo",
         about="About the run.",
@@ -172,11 +173,18 @@ def test_duplicate_series_starts_the_next_run_with_questions_but_no_sessions_or_
     response = admin_client.post(
         reverse("admin:echo_series_changelist"),
         {"action": "duplicate_selected", "_selected_action": [original.pk]},
+    )
+    assert "First session of the next run" in response.content.decode()  # asks first
+    assert Series.objects.count() == 1
+    response = admin_client.post(
+        reverse("admin:echo_series_changelist"),
+        {"action": "duplicate_selected", "_selected_action": [original.pk], "confirm": "yes"},
         follow=True,
     )
 
-    copy = Series.objects.get(slug="leadership-echo-copy")
-    assert copy.title == "Leadership ECHO (copy)"
+    copy = Series.objects.get(slug="leadership-echo-next")
+    assert copy.title == "Leadership ECHO (next run)"
+    assert copy.previous_run == original
     assert (copy.about, copy.learning_objectives, copy.audience, copy.schedule) == (
         "About the run.",
         "One\nTwo",
@@ -196,7 +204,7 @@ def test_duplicate_series_starts_the_next_run_with_questions_but_no_sessions_or_
     assert Question.objects.filter(series=original).count() == 2  # the original keeps its own
     assert original.sessions.count() == 1 and original.requests.count() == 1
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
-    assert "Created 1 copy: Leadership ECHO (copy)" in message
+    assert "Created 1 copy: Leadership ECHO (next run)" in message
     assert LogEntry.objects.filter(object_id=str(copy.pk), action_flag=ADDITION).exists()
 
 
@@ -205,9 +213,62 @@ def test_duplicating_twice_gives_each_copy_its_own_slug(admin_client):
     for _ in range(2):
         admin_client.post(
             reverse("admin:echo_series_changelist"),
-            {"action": "duplicate_selected", "_selected_action": [original.pk]},
+            {"action": "duplicate_selected", "_selected_action": [original.pk], "confirm": "yes"},
         )
-    assert set(Series.objects.values_list("slug", flat=True)) == {"run", "run-copy", "run-copy-2"}
+    assert set(Series.objects.values_list("slug", flat=True)) == {"run", "run-next", "run-next-2"}
+
+
+def test_duplicate_moves_the_sessions_to_the_new_first_date_keeping_weekday_and_local_time(
+    admin_client,
+):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    pacific = ZoneInfo("America/Los_Angeles")
+    original = make_series(sessions_ahead=0, slug="fri", time_zone="America/Los_Angeles")
+    # Fridays 1 p.m. Pacific, across the November DST change, one cancelled.
+    for number, day in enumerate([date(2026, 10, 23), date(2026, 10, 30), date(2026, 11, 6),
+                                  date(2026, 11, 13)], start=1):  # fmt: skip
+        start = datetime(day.year, day.month, day.day, 13, tzinfo=pacific)
+        make_session(series=original, number=number, starts_at=start, is_cancelled=number == 3)
+    admin_client.post(
+        reverse("admin:echo_series_changelist"),
+        {
+            "action": "duplicate_selected",
+            "_selected_action": [original.pk],
+            "confirm": "yes",
+            f"first_day_{original.pk}": "2027-03-05",
+        },
+    )
+    copy = Series.objects.get(slug="fri-next")
+    local = [s.starts_at.astimezone(pacific) for s in copy.sessions.order_by("number")]
+    assert [(t.date().isoformat(), t.hour, t.minute) for t in local] == [
+        ("2027-03-05", 13, 0),
+        ("2027-03-12", 13, 0),  # across the March DST change: still 1 p.m.
+        (
+            "2027-03-26",
+            13,
+            0,
+        ),  # three weeks after the first, as before; the cancelled one is left out
+    ]
+    assert all(t.weekday() == 4 for t in local)
+    assert list(copy.sessions.values_list("number", flat=True).order_by("number")) == [1, 2, 3]
+
+
+def test_duplicate_with_an_invalid_date_asks_again_and_creates_nothing(admin_client):
+    original = make_series(sessions_ahead=0, slug="bad")
+    response = admin_client.post(
+        reverse("admin:echo_series_changelist"),
+        {
+            "action": "duplicate_selected",
+            "_selected_action": [original.pk],
+            "confirm": "yes",
+            f"first_day_{original.pk}": "2027-02-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    assert Series.objects.count() == 1
 
 
 def test_duplicate_action_needs_the_add_permission(client, django_user_model):

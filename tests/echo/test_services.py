@@ -182,8 +182,10 @@ def test_unlimited_series_approves_everyone(reviewer):
     assert series.requests.holding_seats().count() == 15
 
 
-def test_withdrawn_approval_frees_its_seat_and_tells_staff_who_is_next(reviewer):
-    series = make_series(capacity=1, staff_emails="lead@example.org, deputy@example.org")
+def test_without_auto_offers_a_withdrawn_approval_frees_its_seat_and_tells_staff(reviewer):
+    series = make_series(
+        capacity=1, staff_emails="lead@example.org, deputy@example.org", auto_offers=False
+    )
     seated = make_request(series=series, state=RequestState.APPROVED)
     waiting = make_request(series=series, state=RequestState.WAITLISTED)
     services.withdraw_request(registration_request=seated, actor=None)
@@ -191,7 +193,8 @@ def test_withdrawn_approval_frees_its_seat_and_tells_staff_who_is_next(reviewer)
     assert notice.recipients == ["lead@example.org", "deputy@example.org"]
     assert f"/admin/echo/registrationrequest/{waiting.pk}/change/" in notice.body_text
     event = seated.events.get()
-    assert event.actor is None and event.reason == "By the applicant"
+    assert event.actor is None and event.actor_kind == "applicant"
+    assert waiting.events.count() == 0  # nobody was offered the seat
     services.approve_request(registration_request=waiting, actor=reviewer)
     assert series.requests.holding_seats().get() == waiting
 

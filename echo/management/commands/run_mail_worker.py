@@ -1,4 +1,5 @@
-"""Deliver the stored emails: once, or in a loop as the mail worker."""
+"""The worker beside the web tier: lets lapsed seat offers go (offering each freed seat on)
+and delivers the stored emails; once, or in a loop."""
 
 import time
 
@@ -6,12 +7,15 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from echo.mail import deliver_due
+from echo.services import expire_due_offers
 
 
 class Command(BaseCommand):
     help = (
-        "Send queued emails that are due, retrying failed ones with back-off. Runs until "
-        "stopped; with --once, sends what is due and exits."
+        "Let seat offers past their deadline lapse (offering each freed seat to the next "
+        "person waiting), then send queued emails that are due, retrying failed ones with "
+        "back-off. Runs until stopped; with --once, does one round and exits. Safe to run "
+        "in several processes at once."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +29,7 @@ class Command(BaseCommand):
             if not once:  # a long-running worker drops connections the database has closed
                 close_old_connections()
             try:
+                lapsed = expire_due_offers()
                 report = deliver_due()
             except Exception as exc:  # e.g. the database is restarting: wait and try again
                 if once:
@@ -32,9 +37,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"Mail worker round failed, retrying: {exc}")
                 time.sleep(interval)
                 continue
-            if report.sent or report.retrying or report.failed or once:
+            if lapsed or report.sent or report.retrying or report.failed or once:
                 self.stdout.write(
-                    f"sent {report.sent}, retrying {report.retrying}, gave up {report.failed}"
+                    f"offers lapsed {lapsed}; sent {report.sent}, retrying {report.retrying}, "
+                    f"gave up {report.failed}"
                 )
             if once:
                 return
