@@ -133,3 +133,144 @@ def test_twenty_concurrent_submissions_of_one_email_leave_one_request():
     outcomes = race(emails, work)
     assert outcomes == Counter({"created": 1, "duplicate": 19}), outcomes
     assert RegistrationRequest.objects.filter(series=series).count() == 1
+
+
+# --- Offers: accepts, withdrawals, staff approvals and expiries all at once --------------------
+
+MIXED_THREADS = 50
+MIXED_RUNS = 20
+CAPACITY = 3
+
+
+def crowded_series():
+    """Capacity 3: one approval, one open offer, the rest contested: 8 approved people who may
+    withdraw, 20 pending requests staff try to approve, 10 on the waitlist who may be offered
+    seats and accept them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    series = make_series(capacity=CAPACITY, offer_hours=1)
+    approved = [make_request(series=series, state=RequestState.APPROVED)]
+    offered = make_request(
+        series=series,
+        state=RequestState.OFFERED,
+        offer_expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    pending = [make_request(series=series) for _ in range(20)]
+    waitlist = [make_request(series=series, state=RequestState.WAITLISTED) for _ in range(10)]
+    return series, approved[0], offered, pending, waitlist
+
+
+def mixed_work(reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def work(job):
+        kind, request = job
+        if kind == "approve":
+            services.approve_request(registration_request=request, actor=reviewer)
+            return "approved"
+        if kind == "withdraw":
+            services.withdraw_request(registration_request=request, actor=None)
+            return "withdrawn"
+        if kind == "accept":
+            services.accept_offer(registration_request=request)
+            return "accepted"
+        lapsed = services.expire_due_offers(at=timezone.now() + timedelta(hours=2))
+        return f"expired {min(lapsed, 1)}"
+
+    return work
+
+
+def mixed_jobs(approved, offered, pending, waitlist):
+    jobs = [("approve", r) for r in pending[:20]]
+    jobs += [("withdraw", approved), ("withdraw", offered)]
+    jobs += [("accept", r) for r in [offered, *waitlist]]  # whoever holds an offer then
+    jobs += [("expire", None)] * (MIXED_THREADS - len(jobs))
+    assert len(jobs) == MIXED_THREADS
+    return jobs
+
+
+def seats_taken(series):
+    approved = series.requests.filter(state=RequestState.APPROVED).count()
+    return approved, series.requests.holding_seats().count()
+
+
+def test_fifty_threads_of_accepts_withdrawals_approvals_and_expiries_never_exceed_capacity(
+    reviewer,
+):
+    for run in range(MIXED_RUNS):
+        series, approved, offered, pending, waitlist = crowded_series()
+        outcomes = race(mixed_jobs(approved, offered, pending, waitlist), mixed_work(reviewer))
+        unexpected = {
+            outcome: n
+            for outcome, n in outcomes.items()
+            if outcome.startswith("database") or ":" in outcome
+        }
+        assert not unexpected, (run, outcomes)
+        approved_count, holding = seats_taken(series)
+        assert approved_count <= CAPACITY and holding <= CAPACITY, (run, outcomes, holding)
+        # Every offer still open belongs to a request that was waitlisted and offered once.
+        for request in series.requests.filter(state=RequestState.OFFERED):
+            assert request.events.filter(to_state=RequestState.OFFERED).count() == 1
+
+
+def test_without_the_lock_the_mixed_race_overbooks(reviewer, monkeypatch):
+    """The control run of the test above: with the series lock (PostgreSQL) or the IMMEDIATE
+    transaction mode (SQLite) taken away, the same mix overbooks or loses changes."""
+
+    def read_without_lock(pk):
+        series = Series.objects.get(pk=pk)
+        time.sleep(0.02)
+        return series
+
+    monkeypatch.setattr(services, "_lock_series", read_without_lock)
+    if connection.vendor == "sqlite":
+        options = connections.settings["default"]["OPTIONS"]
+        monkeypatch.setitem(options, "transaction_mode", "DEFERRED")
+    broken = []
+    for _ in range(5):
+        series, approved, offered, pending, waitlist = crowded_series()
+        outcomes = race(mixed_jobs(approved, offered, pending, waitlist), mixed_work(reviewer))
+        approved_count, holding = seats_taken(series)
+        errors = sum(
+            n
+            for outcome, n in outcomes.items()
+            if outcome == "busy" or outcome.startswith("database")
+        )
+        if holding > CAPACITY or approved_count > CAPACITY or errors:
+            broken.append((approved_count, holding, errors))
+    assert broken, "the unprotected mix never raced: the control proves nothing"
+    if connection.vendor == "postgresql":
+        assert any(holding > CAPACITY for _, holding, _ in broken), broken
+
+
+def test_two_clicks_on_invite_at_the_same_moment_send_each_email_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from echo.models import OutgoingEmail
+
+    old = make_series(slug="old-run", sessions_ahead=0)
+    for n in range(5):
+        services.join_interest_list(
+            series=old,
+            data={"full_name": f"P {n}", "email": f"p{n}@example.org", "county": "lane",
+                  "sector": "other", "consent": True},
+        )  # fmt: skip
+    new = make_series(slug="new-run", previous_run=old)
+    for _ in range(RUNS):
+        Series.objects.filter(pk=new.pk).update(interest_invited_at=None)
+        old.interest.update(invited_at=None)
+        OutgoingEmail.objects.filter(kind="interest_invite").delete()
+
+        def work(_):
+            return services.invite_interest_list(series=new, user=None)
+
+        outcomes = race([1, 2], work)
+        assert outcomes == Counter({5: 1, "already_invited": 1}), outcomes
+        assert OutgoingEmail.objects.filter(kind="interest_invite").count() == 5
+    assert timezone.now() - Series.objects.get(pk=new.pk).interest_invited_at < timedelta(minutes=5)
