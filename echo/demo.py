@@ -1,5 +1,7 @@
-"""Demo content for the ECHO programs: the 2024 Deflection ECHO archive and the
-Deflection Implementation and Leadership ECHO.
+"""Demo content for the ECHO programs: the 2024 run of the Deflection Implementation and
+Leadership ECHO (the archive: eleven Friday sessions, session 1 with its materials), and a
+live run of the same program dated from the day the demo is loaded (ten Fridays ahead, at
+capacity, with pending, waitlisted, approved and offered requests, all marked as demo content).
 
 Idempotent, like every app's demo loader: rows are found by slug (series, resources) or by
 (series, number) (sessions) and created only when missing; nothing staff edited is touched.
@@ -14,6 +16,7 @@ from django.core.files.base import ContentFile
 from library.models import Collection, Resource, ResourceType, Topic
 
 from .models import (
+    Actor,
     Answer,
     Question,
     RegistrationRequest,
@@ -43,18 +46,6 @@ DEFLECTION_ECHO_2024_DATES = [
     date(2024, 8, 23),
 ]
 
-LEADERSHIP_ECHO_DATES = [
-    date(2024, 4, 26),
-    date(2024, 5, 3),
-    date(2024, 5, 17),
-    date(2024, 5, 31),
-    date(2024, 6, 14),
-    date(2024, 6, 28),
-    date(2024, 7, 12),
-    date(2024, 7, 26),
-    date(2024, 8, 9),
-    date(2024, 8, 23),
-]
 
 DEFLECTION_ECHO_2024_ABOUT = """
 The Deflection ECHO is a virtual, interactive program where people working on deflection learn
@@ -62,7 +53,9 @@ and share best practices for putting it into place. Each one-hour session pairs 
 from faculty with discussion among participants from law enforcement, behavioral health, peer
 recovery and county government.
 
-This page keeps the 2024 run's archive: the materials and recordings of its sessions.
+This page keeps the 2024 run of the Deflection Implementation and Leadership ECHO: the
+materials and recordings of its eleven sessions. The run has ended; the current run has its
+own page.
 """
 
 DEFLECTION_101_TAKE_HOMES = [
@@ -89,8 +82,10 @@ deflection programs in Oregon counties. In one-hour virtual sessions, participan
 real implementation questions with a multidisciplinary expert faculty team and with peers
 from other counties.
 
-The series has launched. Requests to join are reviewed by staff; please support yours with
+This run meets on Fridays. Requests to join are reviewed by staff; please support yours with
 detailed answers to the registration questions.
+
+This is demo content: the requests shown to staff are fictional.
 """
 
 LEADERSHIP_ECHO_OBJECTIVES = """
@@ -221,12 +216,25 @@ def load_leadership_echo(stdout) -> Series:
         capacity=24,
         staff_emails="echo-staff@example.org",
         registration_state=RegistrationState.ACCEPTING,
+        previous_run=Series.objects.filter(slug="deflection-echo-2024").first(),
+        is_demo=True,
         is_published=True,
     )
-    _get_or_create_sessions(stdout, series, LEADERSHIP_ECHO_DATES)
+    if not series.sessions.exists():  # the sessions are the staff's once they exist
+        _get_or_create_sessions(stdout, series, live_run_dates())
     questions = _leadership_questions(stdout, series)
     _leadership_requests(stdout, series, questions)
     return series
+
+
+LIVE_RUN_SESSIONS = 10
+
+
+def live_run_dates(today: date | None = None) -> list[date]:
+    """Ten Fridays, the first one after today (in Pacific time), one week apart."""
+    today = today or datetime.now(ZoneInfo(PACIFIC)).date()
+    first = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    return [first + timedelta(weeks=n) for n in range(LIVE_RUN_SESSIONS)]
 
 
 PROGRAM = "Your deflection program"
@@ -315,7 +323,8 @@ FIRST_NAMES = ["Alex", "Maria", "Sam", "Jordan", "Priya", "Luis", "Dana", "Kai",
                "Tom", "Mei", "Noah"]  # fmt: skip
 LAST_NAMES = ["Rivera", "Nguyen", "Olsen", "Begay", "Schmidt", "Patel", "Moreno", "Kim",
               "Walker", "Yazzie", "Larsen"]  # fmt: skip
-DEMO_APPROVED, DEMO_PENDING, DEMO_WAITLISTED, DEMO_DECLINED = 24, 6, 3, 1
+# At capacity (24 seats): 23 approvals and one open offer, which holds the 24th seat.
+DEMO_APPROVED, DEMO_OFFERED, DEMO_PENDING, DEMO_WAITLISTED, DEMO_DECLINED = 23, 1, 6, 3, 1
 
 
 def _demo_answer(question: Question, n: int) -> str:
@@ -343,11 +352,14 @@ def _leadership_requests(stdout, series: Series, questions: list[Question]) -> N
         return
     states = (
         [RequestState.APPROVED] * DEMO_APPROVED
+        + [RequestState.OFFERED] * DEMO_OFFERED
         + [RequestState.WAITLISTED] * DEMO_WAITLISTED
         + [RequestState.DECLINED] * DEMO_DECLINED
         + [RequestState.PENDING] * DEMO_PENDING
     )
-    first_submission = datetime(2024, 3, 4, 9, 0, tzinfo=ZoneInfo(PACIFIC))
+    # Submitted over the weeks before the demo was loaded, nine hours apart.
+    now = datetime.now(ZoneInfo(PACIFIC)).replace(minute=0, second=0, microsecond=0)
+    first_submission = now - timedelta(hours=9 * len(states) + 24)
     for n, state in enumerate(states):
         organization, sector, county, role = DEMO_ORGANIZATIONS[n % len(DEMO_ORGANIZATIONS)]
         first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
@@ -363,7 +375,13 @@ def _leadership_requests(stdout, series: Series, questions: list[Question]) -> N
             consent=True,
             state=state,
             submitted_at=submitted_at,
-            reviewed_at=None if state == RequestState.PENDING else submitted_at + timedelta(2),
+            reviewed_at=None
+            if state == RequestState.PENDING
+            else submitted_at + timedelta(hours=6),
+            offer_expires_at=now + timedelta(hours=series.offer_hours)
+            if state == RequestState.OFFERED
+            else None,
+            is_demo=True,
         )
         Answer.objects.bulk_create(
             Answer(request=request, question=question, value=_demo_answer(question, n))
@@ -371,12 +389,17 @@ def _leadership_requests(stdout, series: Series, questions: list[Question]) -> N
             if _demo_answer(question, n)
         )
         events = [RequestEvent(request=request, to_state=RequestState.PENDING,
-                               reason="Submitted", created_at=submitted_at)]  # fmt: skip
-        if state != RequestState.PENDING:
+                               actor_kind=Actor.APPLICANT, reason="Submitted",
+                               created_at=submitted_at)]  # fmt: skip
+        steps = {RequestState.OFFERED: [RequestState.WAITLISTED, RequestState.OFFERED]}
+        previous = RequestState.PENDING
+        for step in steps.get(state, [] if state == RequestState.PENDING else [state]):
             events.append(
-                RequestEvent(request=request, from_state=RequestState.PENDING, to_state=state,
-                             reason="Demo decision", created_at=request.reviewed_at)
+                RequestEvent(request=request, from_state=previous, to_state=step,
+                             actor_kind=Actor.SYSTEM, reason="Demo decision",
+                             created_at=request.reviewed_at)
             )  # fmt: skip
+            previous = step
         RequestEvent.objects.bulk_create(events)
     stdout.write(f"Created {len(states)} demo registration requests for {series.slug}")
 

@@ -45,6 +45,7 @@ class PublicRegistrationStatus(models.TextChoices):
     FULL = "full", _("At capacity, still accepting requests")
     NOT_YET_OPEN = "not_yet_open", _("Not open for requests yet")
     ENDED = "ended", _("This run has ended")
+    NOT_SCHEDULED = "not_scheduled", _("No sessions scheduled yet")
     DEADLINE_PASSED = "deadline_passed", _("Requests are closed")
     CLOSED = "closed", _("Closed")
 
@@ -239,6 +240,13 @@ class Series(models.Model):
         upcoming = self.sessions.filter(starts_at__gt=at, is_cancelled=False)
         return upcoming.aggregate(first=Min("starts_at"))["first"]
 
+    def has_sessions(self) -> bool:
+        """Whether any session was ever scheduled (from `with_session_dates()` if present)."""
+        count = getattr(self, "session_count", None)
+        if count is not None:
+            return count > 0
+        return self.sessions.exists()
+
     def accepts_requests(self, at=None) -> bool:
         """True while the public form takes requests: state open, inside the window (before
         the optional deadline) and with at least one session that has not started."""
@@ -251,10 +259,13 @@ class Series(models.Model):
         """Where the series stands for a newcomer: open, full (requests still taken), not yet
         open, ended (no session ahead), past its deadline, or closed by staff."""
         now = at or timezone.now()
+        if self.next_start(at) is None:
+            if self.has_sessions():
+                return PublicRegistrationStatus.ENDED
+            if self.registration_state == RegistrationState.ACCEPTING:
+                return PublicRegistrationStatus.NOT_SCHEDULED
         if self.registration_state != RegistrationState.ACCEPTING:
             return PublicRegistrationStatus.CLOSED
-        if self.next_start(at) is None:
-            return PublicRegistrationStatus.ENDED
         if self.registration_closes_at and now >= self.registration_closes_at:
             return PublicRegistrationStatus.DEADLINE_PASSED
         if self.registration_opens_at and now < self.registration_opens_at:

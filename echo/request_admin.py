@@ -158,6 +158,7 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         "sector",
         "county",
         ("submitted_at", admin.DateFieldListFilter),
+        "is_demo",
     ]
     list_select_related = ["series"]
     search_fields = ["full_name", "email", "organization"]

@@ -5,7 +5,7 @@ the calendar files served here.
 """
 
 import markdown
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -105,7 +105,11 @@ class ArchiveView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(series=self.series, **kwargs)
+        archived = []
+        if self.series is None:  # the series that have past sessions, to look at one alone
+            past = Session.objects.past().filter(series=OuterRef("pk"))
+            archived = Series.objects.published().filter(Exists(past)).order_by("title")
+        return super().get_context_data(series=self.series, archived_series=archived, **kwargs)
 
 
 class SessionDetailView(PublishedSeriesMixin, DetailView):

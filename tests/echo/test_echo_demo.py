@@ -1,13 +1,15 @@
 """ECHO demo content: the 2024 archive and the Implementation and Leadership ECHO."""
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
-from echo.models import RegistrationState, Series, SessionMaterial
+from echo.models import RegistrationState, RequestState, Series, SessionMaterial
 from library.models import Collection, Resource, ResourceType
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +85,24 @@ def test_leadership_echo_has_the_seed_objectives_schedule_dates_and_capacity():
     assert series.capacity == 24
     assert series.objectives == SEED_OBJECTIVES
     assert series.schedule == "Fridays 1-2 p.m. Pacific"
-    days = [
-        date(2024, 4, 26), date(2024, 5, 3), date(2024, 5, 17), date(2024, 5, 31),
-        date(2024, 6, 14), date(2024, 6, 28), date(2024, 7, 12), date(2024, 7, 26),
-        date(2024, 8, 9), date(2024, 8, 23),
-    ]  # fmt: skip
-    assert local_schedule(series) == [(day, time(13), time(14)) for day in days]
+    # A live run dated from the day the demo is loaded: ten Fridays ahead, 1-2 p.m. Pacific.
+    today = datetime.now(PACIFIC).date()
+    schedule = local_schedule(series)
+    assert len(schedule) == 10
+    assert all(day.weekday() == 4 and (start, end) == (time(13), time(14))
+               for day, start, end in schedule)  # fmt: skip
+    assert today < schedule[0][0] <= today + timedelta(days=7)
+    assert [b[0] - a[0] for a, b in zip(schedule, schedule[1:], strict=False)] == [
+        timedelta(weeks=1)
+    ] * 9
+    assert series.is_demo and series.previous_run.slug == "deflection-echo-2024"
+    counts = {state: series.requests.filter(state=state).count() for state in RequestState}
+    assert counts[RequestState.OFFERED] == 1 and counts[RequestState.PENDING] > 0
+    assert counts[RequestState.WAITLISTED] > 0
+    assert counts[RequestState.APPROVED] + counts[RequestState.OFFERED] == 24
+    assert not series.requests.filter(is_demo=False).exists()
+    offer = series.requests.get(state=RequestState.OFFERED)
+    assert offer.offer_expires_at > timezone.now()
     assert series.join_url == ""
 
 
@@ -124,3 +138,23 @@ def test_echo_demo_works_whether_or_not_the_library_demo_made_its_collection_fir
     collection = Collection.objects.get(slug="deflection-resources")
     assert collection.title == "Staff-named library"
     assert collection.resources.filter(slug="deflection-101-presentation").exists()
+
+
+def test_the_2024_program_is_one_series_and_each_session_is_in_the_archive_once(client):
+    load_demo()
+    load_demo()
+    html = client.get(reverse("echo:archive")).content.decode()
+    assert html.count("Deflection 101") >= 1
+    series = Series.objects.get(slug="deflection-echo-2024")
+    for session in series.sessions.all():
+        assert html.count(f'href="{session.get_absolute_url()}"') == 1, session.number
+    # The first page names the series and links to its own archive.
+    assert reverse("echo:series-archive", kwargs={"slug": series.slug}) in html
+    assert "Materials not yet posted." in html
+    # The 2024 run has ended and says so; the live run takes requests.
+    page = client.get(series.get_absolute_url()).content.decode()
+    assert "This run has ended" in page and "Request a place" not in page
+    live = client.get(
+        reverse("echo:series", kwargs={"slug": "deflection-implementation-leadership-echo"})
+    )
+    assert "Request a place" in live.content.decode()
