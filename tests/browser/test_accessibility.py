@@ -23,6 +23,8 @@ def public_pages() -> list[tuple[str, str]]:
     series = Series.objects.get(slug=LEADERSHIP_SLUG)
     pending = make_request(series=series)
     withdrawn = make_request(series=series, state=RequestState.WITHDRAWN)
+    offered = series.requests.get(state=RequestState.OFFERED)
+    approved = series.requests.filter(state=RequestState.APPROVED).first()
     request_form = reverse("echo:request", kwargs={"slug": LEADERSHIP_SLUG})
     return [
         ("home", reverse("home")),
@@ -53,6 +55,11 @@ def public_pages() -> list[tuple[str, str]]:
         ),
         ("status page (pending)", pending.get_status_url()),
         ("status page (withdrawn)", withdrawn.get_status_url()),
+        ("status page (offered)", offered.get_status_url()),
+        ("status page (approved)", approved.get_status_url()),
+        ("interest list", reverse("echo:interest", kwargs={"slug": ARCHIVE_SLUG})),
+        ("interest list thanks", reverse("echo:interest-thanks", kwargs={"slug": ARCHIVE_SLUG})),
+        ("leave the interest list", "/echo/interest/leave/" + "x" * 43 + "/"),
         ("privacy notice", reverse("echo:privacy")),
         ("404", MISSING_PATH),
     ]
