@@ -106,6 +106,7 @@ class RegistrationForm(forms.ModelForm):
         self.series = series
         self.questions = list(questions if questions is not None else series.questions.all())
         self.fields["phone"].help_text = _("Optional. Only staff see it.")
+        self.fields["email"].help_text = _("We write to you here about your request.")
         self.fields["sector"].choices = [("", _("Choose a sector"))] + list(
             self.fields["sector"].choices
         )[1:]

@@ -703,9 +703,7 @@ class RegistrationRequest(models.Model):
         Series, on_delete=models.PROTECT, related_name="requests", verbose_name=_("series")
     )
     full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(
-        _("email"), max_length=254, help_text=_("We write to you here about your request.")
-    )
+    email = models.EmailField(_("email"), max_length=254)
     organization = models.CharField(_("organization"), max_length=200)
     role_title = models.CharField(
         _("role or title"), max_length=200, help_text=_("Your job title or role in the program.")
@@ -914,6 +912,24 @@ class InterestSignup(models.Model):
 # --- Outgoing email ----------------------------------------------------------------------
 
 
+class EmailKind(models.TextChoices):
+    """What each stored email is, as staff read it in the email log."""
+
+    RECEIVED = "received", _("Request received (to the applicant)")
+    DUPLICATE = "duplicate", _("Second request from one address (to the applicant)")
+    STAFF_NEW_REQUEST = "staff_new_request", _("New request (to staff)")
+    STAFF_SEAT_FREED = "staff_seat_freed", _("Seat freed (to staff)")
+    APPROVED = "approved", _("Approved (to the applicant)")
+    WAITLISTED = "waitlisted", _("Waitlisted (to the applicant)")
+    DECLINED = "declined", _("Declined (to the applicant)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (to the applicant)")
+    OFFERED = "offered", _("Seat offered (to the applicant)")
+    OFFER_DECLINED = "offer_declined", _("Offer declined (to the applicant)")
+    OFFER_EXPIRED = "offer_expired", _("Offer lapsed (to the applicant)")
+    INTEREST_JOINED = "interest_joined", _("Joined the interest list")
+    INTEREST_INVITE = "interest_invite", _("Next run invitation (interest list)")
+
+
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
@@ -935,7 +951,7 @@ class OutgoingEmail(models.Model):
     loses a message and a rolled-back change never sends one.
     """
 
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=40, choices=EmailKind.choices)
     request = models.ForeignKey(
         RegistrationRequest,
         on_delete=models.SET_NULL,
@@ -952,7 +968,7 @@ class OutgoingEmail(models.Model):
         related_name="emails",
         verbose_name=_("interest list entry"),
     )
-    to = models.TextField(_("to"), help_text=_("One address per line."))
+    to = models.TextField(_("to"))  # one address per line
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
@@ -972,8 +988,8 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("email")
-        verbose_name_plural = _("email log")
+        verbose_name = _("stored email")
+        verbose_name_plural = _("stored emails")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="email_due_idx"),
             models.Index(fields=["-created_at"], name="email_created_idx"),

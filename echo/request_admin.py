@@ -23,6 +23,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -444,7 +445,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     actions = ["resend_selected"]
     fields = [
         ("status", "attempts"),
-        ("created_at", "next_attempt_at", "sent_at"),
+        ("created_at", "next_attempt", "sent_at"),
         "last_error",
         "kind",
         "request",
@@ -457,7 +458,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "created_at",
-        "next_attempt_at",
+        "next_attempt",
         "sent_at",
         "last_error",
         "kind",
@@ -471,6 +472,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"), ordering="to")
     def recipients_display(self, obj: OutgoingEmail) -> str:
         return ", ".join(obj.recipients)
+
+    @admin.display(description=_("next attempt"))
+    def next_attempt(self, obj: OutgoingEmail) -> str:
+        if obj.status != EmailStatus.QUEUED:
+            return "–"  # sent, or given up: no attempt is coming
+        return date_format(timezone.localtime(obj.next_attempt_at), "DATETIME_FORMAT")
 
     @admin.display(description=_("last error"))
     def error_summary(self, obj: OutgoingEmail) -> str:

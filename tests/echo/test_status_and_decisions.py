@@ -167,3 +167,25 @@ def test_history_names_the_portal_for_automatic_offers(admin_client):
     history = html[html.index("Decision history") :]
     assert "the portal (automatic)" in history
     assert "A seat is offered to this applicant until" in html
+
+
+def test_email_log_reads_as_words(admin_client):
+    from echo.models import EmailStatus
+
+    request = make_request(series=make_series(staff_emails="lead@example.org"))
+    services.withdraw_request(registration_request=request, actor=None)
+    sent = OutgoingEmail.objects.get(kind="withdrawn")
+    OutgoingEmail.objects.filter(pk=sent.pk).update(status=EmailStatus.SENT)
+    listing = admin_client.get(reverse("admin:echo_outgoingemail_changelist")).content.decode()
+    assert "Withdrawn (to the applicant)" in listing and ">withdrawn<" not in listing
+    assert "1 stored email" in listing
+    detail = admin_client.get(reverse("admin:echo_outgoingemail_change", args=[sent.pk]))
+    html = detail.content.decode()
+    assert "One address per line." not in html
+    next_attempt = html[html.index("Next attempt") :]
+    assert "–" in next_attempt[: next_attempt.index("</div>") + 200]
+
+
+def test_request_form_has_no_empty_action(client):
+    html = client.get(reverse("echo:request", kwargs={"slug": make_series().slug})).content
+    assert b'action=""' not in html
