@@ -53,6 +53,24 @@ class MinimumWordsValidator:
             )
 
 
+def prepare_people_fields(form: forms.Form, *, consent_label, consent_missing) -> None:
+    """The sector and county prompts and the required privacy consent, as both public forms
+    ask them."""
+    form.fields["sector"].choices = [("", _("Choose a sector"))] + list(
+        form.fields["sector"].choices
+    )[1:]
+    form.fields["county"].choices = [("", _("Choose a county or tribe"))] + list(
+        form.fields["county"].choices
+    )[1:]
+    consent = form.fields["consent"]
+    consent.required = True
+    consent.label = consent_label
+    consent.help_text = format_html(
+        '<a href="{}">{}</a>', reverse("echo:privacy"), _("Read the privacy notice")
+    )
+    consent.error_messages["required"] = consent_missing
+
+
 @dataclass
 class Fieldset:
     legend: str
@@ -107,22 +125,15 @@ class RegistrationForm(forms.ModelForm):
         self.questions = list(questions if questions is not None else series.questions.all())
         self.fields["phone"].help_text = _("Optional. Only staff see it.")
         self.fields["email"].help_text = _("We write to you here about your request.")
-        self.fields["sector"].choices = [("", _("Choose a sector"))] + list(
-            self.fields["sector"].choices
-        )[1:]
-        self.fields["county"].choices = [("", _("Choose a county or tribe"))] + list(
-            self.fields["county"].choices
-        )[1:]
-        consent = self.fields["consent"]
-        consent.required = True
-        consent.label = _(
-            "I have read the privacy notice and agree that my answers are used to review my request"
-        )
-        consent.help_text = format_html(
-            '<a href="{}">{}</a>', reverse("echo:privacy"), _("Read the privacy notice")
-        )
-        consent.error_messages["required"] = _(
-            "Please agree to the privacy notice so that we can review your request."
+        prepare_people_fields(
+            self,
+            consent_label=_(
+                "I have read the privacy notice and agree that my answers are used to review my "
+                "request"
+            ),
+            consent_missing=_(
+                "Please agree to the privacy notice so that we can review your request."
+            ),
         )
         for name, field in self.fields.items():
             if field.required and name != "consent":
@@ -242,23 +253,15 @@ class InterestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields[STARTED_FIELD].initial = sign_started()
         self.fields["email"].help_text = _("We write to you here when the next run opens.")
-        self.fields["sector"].choices = [("", _("Choose a sector"))] + list(
-            self.fields["sector"].choices
-        )[1:]
-        self.fields["county"].choices = [("", _("Choose a county or tribe"))] + list(
-            self.fields["county"].choices
-        )[1:]
-        consent = self.fields["consent"]
-        consent.required = True
-        consent.label = _(
-            "I have read the privacy notice and agree that you keep these details to tell me "
-            "about the next run"
-        )
-        consent.help_text = format_html(
-            '<a href="{}">{}</a>', reverse("echo:privacy"), _("Read the privacy notice")
-        )
-        consent.error_messages["required"] = _(
-            "Please agree to the privacy notice so that we can keep your details."
+        prepare_people_fields(
+            self,
+            consent_label=_(
+                "I have read the privacy notice and agree that you keep these details to tell "
+                "me about the next run"
+            ),
+            consent_missing=_(
+                "Please agree to the privacy notice so that we can keep your details."
+            ),
         )
 
     def clean_email(self) -> str:
