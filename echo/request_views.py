@@ -39,7 +39,9 @@ def submission_limits() -> list[ratelimit.Limit]:
 
 
 def _public_series(slug: str) -> Series:
-    return get_object_or_404(Series.objects.published().with_seat_counts(), slug=slug)
+    return get_object_or_404(
+        Series.objects.published().with_seat_counts().with_session_dates(), slug=slug
+    )
 
 
 @require_GET

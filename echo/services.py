@@ -177,6 +177,8 @@ def change_state(
                 registration_request.pk, declared, actor=actor, user=user, reason=reason, at=at
             )
     except IntegrityError:
+        if declared.action != Action.REOPEN:
+            raise
         # Reopening would give the email a second live request in this series.
         raise RegistrationError(ErrorCode.ALREADY_LIVE) from None
     registration_request.state = current.state

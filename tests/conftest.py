@@ -26,6 +26,16 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    # A transactional test flushes the database and content types come back with new ids;
+    # the process-wide cache must not hand out the old ones (admin log entries use them).
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+
+
 @pytest.fixture
 def demo_content(db):
     """The demo content, loaded by the same command `make run` uses."""

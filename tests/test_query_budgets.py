@@ -17,6 +17,7 @@ from tests.factories import (
     make_question,
     make_resources,
     make_series,
+    make_session,
     make_topic,
 )
 from tests.helpers import login_staff
@@ -33,12 +34,12 @@ PUBLIC_BUDGETS = {
     "resource": 5,
     "search": 7,
     "echo-home": 1,
-    "archive": 3,
+    "archive": 4,
     "series": 2,
     "series-archive": 4,
     "session": 3,
     "request-form": 2,
-    "status": 1,
+    "status": 2,  # the request with its series; an approved one also lists the sessions ahead
 }
 ADMIN_BUDGETS = {
     "library_resource": 14,
@@ -55,7 +56,7 @@ def build(size: int) -> dict:
     collection = make_collection(slug="main")
     topic, audience = make_topic(slug="topic"), make_audience(slug="audience")
     make_resources(size, collection=collection, topics=[topic], audiences=[audience])
-    series = make_series(slug="series", capacity=size * 2)
+    series = make_series(slug="series", capacity=size * 2, sessions_ahead=0)
     question = make_question(series=series)
     start = timezone.now() - timedelta(days=size + 1)
     Session.objects.bulk_create(
@@ -63,6 +64,7 @@ def build(size: int) -> dict:
                 starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=1))
         for n in range(1, size + 1)
     )  # fmt: skip
+    make_session(series=series, number=size + 1)  # one ahead: the series takes requests
     resources = list(Resource.objects.order_by("pk").values_list("pk", flat=True))
     SessionMaterial.objects.bulk_create(
         SessionMaterial(session_id=session_pk, resource_id=resources[i % len(resources)], order=0)

@@ -538,7 +538,7 @@ def test_series_page_summarises_capacity_and_the_waitlist(admin_client):
     response = admin_client.get(reverse("admin:echo_series_change", args=[series.pk]))
     html = response.content.decode()
     assert "Requests and seats" in html
-    assert "3 / 3</strong> seats approved, <strong>0</strong> left" in html
+    assert "3 / 3</strong> seats taken (approved or offered), <strong>0</strong> left" in html
     assert "2 pending" in html and "7 waitlisted" in html
     assert "The series is full and 2 requests are still pending" in html
     links = [change_url(r) for r in waitlisted[:5]]
