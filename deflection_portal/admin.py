@@ -1,5 +1,14 @@
-"""The staff admin site: Django's admin behind a password and a second factor."""
+"""The staff admin site: Django's admin behind a password and a second factor, with the
+site-wide pages staff need (the staff guide)."""
 
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -37,3 +46,36 @@ class PortalAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin"):
         super().__init__(name)
+
+    def get_urls(self):
+        return [
+            path("guide/", self.admin_view(self.guide_view), name="staff_guide"),
+            path(
+                "guide/images/<str:name>",
+                self.admin_view(self.guide_image_view),
+                name="staff_guide_image",
+            ),
+            *super().get_urls(),
+        ]
+
+    def guide_view(self, request):
+        """docs/staff-guide.md, rendered like all staff-written text."""
+        from deflection_portal.markup import render_markdown
+
+        text = (GUIDE_DIR / "staff-guide.md").read_text(encoding="utf-8")
+        context = {
+            **self.each_context(request),
+            "title": gettext("Staff guide"),
+            "guide": render_markdown(text, whole_page=True),
+        }
+        return TemplateResponse(request, "admin/staff_guide.html", context)
+
+    def guide_image_view(self, request, name: str):
+        image = GUIDE_DIR / "images" / name
+        if not GUIDE_IMAGE_NAME.fullmatch(name) or not image.is_file():
+            raise Http404(gettext("No such image."))
+        return FileResponse(image.open("rb"), content_type="image/png")
+
+
+GUIDE_DIR = Path(settings.BASE_DIR) / "docs"
+GUIDE_IMAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.png")

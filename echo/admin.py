@@ -409,4 +409,5 @@ class InterestSignupAdmin(admin.ModelAdmin):
         return False
 
 
-from .request_admin import OutgoingEmailAdmin, RegistrationRequestAdmin  # noqa: E402, F401
+from .email_admin import OutgoingEmailAdmin  # noqa: E402, F401
+from .request_admin import RegistrationRequestAdmin  # noqa: E402, F401

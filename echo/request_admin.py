@@ -1,36 +1,33 @@
-"""Staff review of registration requests, the email log and the staff guide.
+"""Staff review of registration requests: the list, the decision buttons and bulk decisions.
+
+Applicants' rights (a copy of their data, or its erasure) are in `echo.personal_data_admin`,
+the email log in `echo.email_admin`; the staff guide is a page of the admin site itself.
 
 Every decision here calls a service in `echo.services` (one transaction per request); the
 admin only chooses which one, reports what happened and records it in the admin's history.
 The request's state is never a form field.
 """
 
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
-import markdown
-import nh3
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import mail, services
+from . import services
 from .exports import requests_csv_response
-from .models import Actor, EmailStatus, OutgoingEmail, RegistrationRequest, RequestState
+from .models import Actor, RegistrationRequest, RequestState
+from .personal_data_admin import PersonalDataActions
 from .transitions import TRANSITIONS, ErrorCode, ReasonUse, Transition
 
 # --- Decisions ---------------------------------------------------------------------------
@@ -141,7 +138,7 @@ class WaitingFilter(admin.SimpleListFilter):
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(admin.ModelAdmin):
+class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
     list_display = [
         "full_name",
         "organization",
@@ -232,16 +229,6 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path(
-                "guide/",
-                self.admin_site.admin_view(self.guide_view),
-                name="echo_staff_guide",
-            ),
-            path(
-                "guide/images/<str:name>",
-                self.admin_site.admin_view(self.guide_image_view),
-                name="echo_staff_guide_image",
-            ),
             path(
                 "<path:object_id>/decision/<slug:action>/",
                 self.admin_site.admin_view(require_POST(self.decision_view)),
@@ -343,180 +330,3 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return requests_csv_response(queryset)
-
-    # --- Applicants' rights: a copy of their data, or its erasure -------------------------
-
-    def has_erase_permission(self, request) -> bool:
-        # Erasure cannot be undone: administrators only, never the Reviewers group.
-        return request.user.is_superuser
-
-    @admin.action(
-        description=_("Export the applicants' personal data (JSON)"), permissions=["erase"]
-    )
-    def export_personal_data(self, request, queryset):
-        data = [
-            services.export_request_data(registration_request=registration_request)
-            for registration_request in queryset.select_related("series").order_by("pk")
-        ]
-        response = HttpResponse(
-            json.dumps(data, indent=2, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
-        stamp = timezone.now().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="personal-data-{stamp}.json"'
-        response["Cache-Control"] = "no-store"
-        return response
-
-    @admin.action(description=_("Erase the applicants' personal data…"), permissions=["erase"])
-    def erase_personal_data(self, request, queryset):
-        """After a confirmation page, anonymise each selected request (cannot be undone)."""
-        selected = list(queryset.select_related("series").order_by("pk"))
-        if request.POST.get("confirm") == "yes":
-            for registration_request in selected:
-                services.anonymise_request(registration_request=registration_request)
-                self.log_change(request, registration_request, "Personal data erased")
-            self.message_user(
-                request,
-                ngettext(
-                    "Personal data erased from %(count)d request.",
-                    "Personal data erased from %(count)d requests.",
-                    len(selected),
-                )
-                % {"count": len(selected)},
-                messages.SUCCESS,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Erase personal data"),
-            "opts": self.opts,
-            "selected": selected,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/echo/registrationrequest/erase_personal_data.html", context
-        )
-
-    # --- Staff guide ---
-
-    def guide_view(self, request: HttpRequest) -> HttpResponse:
-        text = (GUIDE_DIR / "staff-guide.md").read_text(encoding="utf-8")
-        html = nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Staff guide"),
-            "guide": html,
-        }
-        return TemplateResponse(request, "admin/echo/staff_guide.html", context)
-
-    def guide_image_view(self, request: HttpRequest, name: str) -> FileResponse:
-        image = GUIDE_DIR / "images" / name
-        if not GUIDE_IMAGE_NAME.fullmatch(name) or not image.is_file():
-            raise Http404(gettext("No such image."))
-        return FileResponse(image.open("rb"), content_type="image/png")
-
-
-GUIDE_DIR = Path(settings.BASE_DIR) / "docs"
-GUIDE_IMAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.png")
-
-
-# --- Email log ---------------------------------------------------------------------------
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    """What was sent to whom and when. Read-only; staff who may change emails may resend."""
-
-    list_display = [
-        "created_at",
-        "recipients_display",
-        "subject",
-        "kind",
-        "status",
-        "attempts",
-        "sent_at",
-        "error_summary",
-    ]
-    list_filter = ["status", "kind", ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["request"]
-    search_fields = ["to", "subject", "request__full_name"]
-    search_help_text = _("Search by address, subject or applicant name.")
-    date_hierarchy = "created_at"
-    actions = ["resend_selected"]
-    fields = [
-        ("status", "attempts"),
-        ("created_at", "next_attempt", "sent_at"),
-        "last_error",
-        "kind",
-        "request",
-        "to",
-        "subject",
-        "body_text",
-        "attachment_name",
-    ]
-    readonly_fields = [
-        "status",
-        "attempts",
-        "created_at",
-        "next_attempt",
-        "sent_at",
-        "last_error",
-        "kind",
-        "request",
-        "to",
-        "subject",
-        "body_text",
-        "attachment_name",
-    ]
-
-    @admin.display(description=_("to"), ordering="to")
-    def recipients_display(self, obj: OutgoingEmail) -> str:
-        return ", ".join(obj.recipients)
-
-    @admin.display(description=_("next attempt"))
-    def next_attempt(self, obj: OutgoingEmail) -> str:
-        if obj.status != EmailStatus.QUEUED:
-            return "–"  # sent, or given up: no attempt is coming
-        return date_format(timezone.localtime(obj.next_attempt_at), "DATETIME_FORMAT")
-
-    @admin.display(description=_("last error"))
-    def error_summary(self, obj: OutgoingEmail) -> str:
-        return obj.last_error[:80]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The content is a record of what was sent: nobody edits it.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_resend_permission(self, request) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-
-    @admin.action(description=_("Resend selected emails"), permissions=["resend"])
-    def resend_selected(self, request, queryset):
-        counts = Counter()
-        for email in queryset.order_by("pk"):
-            counts[email.status] += 1
-            mail.requeue(email)
-            self.log_change(request, email, gettext("Queued to be sent again."))
-        total = sum(counts.values())
-        detail = ", ".join(
-            f"{counts[status]} {EmailStatus(status).label.lower()}"
-            for status in EmailStatus.values
-            if counts[status]
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d email queued to be sent again (it was: %(detail)s).",
-                "%(count)d emails queued to be sent again (they were: %(detail)s).",
-                total,
-            )
-            % {"count": total, "detail": detail},
-            messages.SUCCESS,
-        )

@@ -4,7 +4,6 @@ Only published series are public. The private join link never reaches these temp
 the calendar files served here.
 """
 
-import markdown
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +12,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from deflection_portal.templatetags.portal import sanitize_html
+from deflection_portal.markup import render_markdown
 
 from . import calendar
 from .models import Series, Session, SessionMaterial
@@ -69,7 +68,7 @@ class SeriesDetailView(DetailView):
         for session in upcoming:
             session.series = series
         return super().get_context_data(
-            about_html=sanitize_html(markdown.markdown(series.about)),
+            about_html=render_markdown(series.about),
             upcoming_sessions=upcoming,
             has_past_sessions=series.session_count > len(upcoming),
             registration_status=series.registration_status(),

@@ -3,7 +3,6 @@
 import re
 from functools import cached_property
 
-import markdown
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from deflection_portal.templatetags.portal import sanitize_html
+from deflection_portal.markup import render_markdown
 
 from .uploads import file_kind_for_name, validate_resource_file
 
@@ -291,8 +290,7 @@ class Resource(models.Model):
     @cached_property
     def body_html(self) -> SafeString:
         """The Markdown body as HTML, with anything outside the allow-list removed."""
-        html = markdown.markdown(self.body or "", extensions=["extra", "sane_lists"])
-        return sanitize_html(html)
+        return render_markdown(self.body)
 
     @property
     def file_kind(self):
