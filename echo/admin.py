@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .models import (
+    Criterion,
     InterestSignup,
     Question,
     RegistrationRequest,
@@ -65,6 +66,14 @@ class SessionInline(admin.TabularInline):
     show_change_link = True
 
 
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    fields = ["name", "description", "order"]
+    ordering = ["order", "pk"]
+    extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
 class QuestionInline(admin.StackedInline):
     model = Question
     fields = [
@@ -100,7 +109,7 @@ class SeriesAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "registration_state", SeriesTimingFilter]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [SessionInline, QuestionInline]
+    inlines = [SessionInline, QuestionInline, CriterionInline]
     actions = ["duplicate_selected"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["capacity_summary", "interest_list"]
@@ -118,6 +127,7 @@ class SeriesAdmin(admin.ModelAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     "capacity",
                     ("auto_offers", "offer_hours"),
+                    "second_review_spread",
                     "join_url",
                     "staff_emails",
                     "retention_days",

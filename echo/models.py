@@ -184,6 +184,17 @@ class Series(models.Model):
         editable=False,
         verbose_name=_("interest list invited by"),
     )
+    second_review_spread = models.DecimalField(
+        _("second review when scores differ by more than"),
+        max_digits=3,
+        decimal_places=1,
+        default=1.5,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+        help_text=_(
+            "Requests whose reviewers' mean scores differ by more than this (on the 1-5 scale), "
+            "or that only one reviewer has scored, are flagged for a second review."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo content"), default=False, editable=False, help_text=_("Loaded as an example.")
     )
@@ -361,6 +372,7 @@ class Series(models.Model):
                 retention_days=self.retention_days,
                 auto_offers=self.auto_offers,
                 offer_hours=self.offer_hours,
+                second_review_spread=self.second_review_spread,
                 previous_run=self,
                 is_published=False,
             )
@@ -377,6 +389,10 @@ class Series(models.Model):
                     order=question.order,
                 )
                 for question in self.questions.all()
+            )
+            Criterion.objects.bulk_create(
+                Criterion(series=copy, name=c.name, description=c.description, order=c.order)
+                for c in self.criteria.all()
             )
             if first_day is not None:
                 Session.objects.bulk_create(shifted_sessions(self, copy, first_day))
@@ -1001,3 +1017,78 @@ class OutgoingEmail(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [line.strip() for line in self.to.splitlines() if line.strip()]
+
+
+# --- Rubric scoring ----------------------------------------------------------------------
+
+
+class Criterion(models.Model):
+    """One thing reviewers score a request on, from 1 to 5 (e.g. team readiness)."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("series")
+    )
+    name = models.CharField(_("criterion"), max_length=120)
+    description = models.TextField(
+        _("what the scores mean"),
+        blank=True,
+        help_text=_("Guidance for reviewers, e.g. what a 1 and a 5 look like."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["series", "order", "pk"]
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Review(models.Model):
+    """One reviewer's scores for one request. Scores inform a decision; they never change a
+    request's state (decisions go through `echo.services`)."""
+
+    request = models.ForeignKey(
+        RegistrationRequest, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reviewer"),
+    )  # fmt: skip
+    mean = models.DecimalField(_("mean score"), max_digits=3, decimal_places=2)
+    note = models.TextField(_("note for other reviewers"), blank=True)
+    scored_at = models.DateTimeField(_("scored"), default=timezone.now)
+
+    class Meta:
+        ordering = ["scored_at", "pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "reviewer"], name="one_review_per_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} – {self.request}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        ordering = ["criterion__order", "criterion__pk"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=5), name="score_between_1_and_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from . import services
 from .exports import requests_csv_response
 from .models import Actor, RegistrationRequest, RequestState
 from .personal_data_admin import PersonalDataActions
+from .scoring import ScoreForm, has_scored, needs_second_review_q, save_review, with_review_summary
 from .transitions import TRANSITIONS, ErrorCode, ReasonUse, Transition
 
 # --- Decisions ---------------------------------------------------------------------------
@@ -134,6 +136,22 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset.filter(state=RequestState.PENDING, submitted_at__lt=cutoff)
 
 
+class SecondReviewFilter(admin.SimpleListFilter):
+    title = _("second review")
+    parameter_name = "second_review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", _("Needed (one score, or scores far apart)")),
+                ("unscored", _("Not scored yet"))]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.filter(needs_second_review_q())
+        if self.value() == "unscored":
+            return queryset.filter(review_count=0)
+        return queryset
+
+
 # --- Registration requests ---------------------------------------------------------------
 
 
@@ -148,11 +166,13 @@ class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
         "state",
         "submitted_at",
         "age",
+        "scores",
     ]
     list_filter = [
         "series",
         "state",
         WaitingFilter,
+        SecondReviewFilter,
         "sector",
         "county",
         ("submitted_at", admin.DateFieldListFilter),
@@ -204,6 +224,23 @@ class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
     ]
     change_form_template = "admin/echo/registrationrequest/change_form.html"
 
+    def get_queryset(self, request):
+        return with_review_summary(super().get_queryset(request))
+
+    @admin.display(description=_("scores"), ordering="review_mean")
+    def scores(self, obj: RegistrationRequest) -> str:
+        """Reviews, mean and spread, e.g. "2 · 3.8 ± 0.5", flagged when a second look is due."""
+        if not obj.review_count:
+            return "–"
+        text = f"{obj.review_count} · {obj.review_mean:.1f}"
+        if obj.review_count > 1:
+            text += f" ± {obj.review_spread:.1f}"
+        flagged = obj.review_count == 1 or obj.review_spread > obj.series.second_review_spread
+        return format_html(
+            '{}{}', text, format_html(' <strong>{}</strong>', gettext("(second review)"))
+            if flagged else ""
+        )  # fmt: skip
+
     def get_ordering(self, request):
         # Oldest pending first: the queue a reviewer works through, then everything else.
         pending_first = Case(
@@ -229,6 +266,11 @@ class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "<path:object_id>/score/",
+                self.admin_site.admin_view(self.score_view),
+                name="{}_{}_score".format(*info),
+            ),
             path(
                 "<path:object_id>/decision/<slug:action>/",
                 self.admin_site.admin_view(require_POST(self.decision_view)),
@@ -266,7 +308,56 @@ class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
             "can_decide": can_decide,
             "waitlist_position": obj.waitlist_position(),
             "offer_deadline": services.offer_deadline_text(obj) if obj.offer_expires_at else "",
+            **self.scores_context(request, obj),
         }
+
+    def scores_context(self, request, obj: RegistrationRequest) -> dict:
+        """Everyone's scores, but only for a reviewer who has scored (independent review)."""
+        scored = has_scored(obj, request.user)
+        reviews = (
+            list(obj.reviews.select_related("reviewer").prefetch_related("scores__criterion"))
+            if scored
+            else []
+        )
+        return {
+            "has_criteria": obj.series.criteria.exists(),
+            "has_scored": scored,
+            "reviews": reviews,
+            "score_url": reverse("admin:echo_registrationrequest_score", args=[obj.pk]),
+        }
+
+    def score_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """This reviewer's scores for the request; everyone's only once they have scored."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such request."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        criteria = list(obj.series.criteria.all())
+        mine = obj.reviews.filter(reviewer=request.user).prefetch_related("scores").first()
+        initial = {s.criterion_id: s.value for s in mine.scores.all()} if mine else {}
+        form = ScoreForm(
+            request.POST if request.method == "POST" else None,
+            criteria=criteria,
+            initial_scores=initial,
+            initial={"note": mine.note if mine else ""},
+        )
+        change_url = reverse("admin:echo_registrationrequest_change", args=[obj.pk])
+        if request.method == "POST" and criteria and form.is_valid():
+            save_review(registration_request=obj, reviewer=request.user, values=form.values(),
+                        note=form.cleaned_data["note"])  # fmt: skip
+            self.message_user(request, gettext("Your scores are saved."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Score %(name)s") % {"name": obj.full_name},
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "criteria": criteria,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/echo/registrationrequest/score.html", context)
 
     def decision_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))
