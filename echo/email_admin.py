@@ -1,6 +1,7 @@
 """The email log: what was sent to whom and when, read-only; staff who may change emails may
 send one again."""
 
+import re
 from collections import Counter
 
 from django.contrib import admin, messages
@@ -11,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import mail
 from .models import EmailStatus, OutgoingEmail
+
+STATUS_LINK_RE = re.compile(r"(/echo/requests/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/")
+
+
+def mask_status_links(text: str) -> str:
+    """Keep the first characters of each private status link's token, hide the rest."""
+    return STATUS_LINK_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}…(hidden)/", text or "")
 
 
 @admin.register(OutgoingEmail)
@@ -62,6 +70,20 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"), ordering="to")
     def recipients_display(self, obj: OutgoingEmail) -> str:
         return ", ".join(obj.recipients)
+
+    def get_fields(self, request, obj=None):
+        # Status links let anyone act as the applicant: only administrators read them.
+        fields = list(super().get_fields(request, obj))
+        if not request.user.is_superuser:
+            fields = ["masked_body" if name == "body_text" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_body"]
+
+    @admin.display(description=_("text"))
+    def masked_body(self, obj: OutgoingEmail) -> str:
+        return mask_status_links(obj.body_text)
 
     @admin.display(description=_("next attempt"))
     def next_attempt(self, obj: OutgoingEmail) -> str:

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import EmailStatus, InterestSignup, OutgoingEmail, RegistrationRequest
+from .models import EmailStatus, EmailText, InterestSignup, OutgoingEmail, RegistrationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +61,28 @@ def queue_email(
     if not recipients:
         return None
     context = {"base_url": settings.PORTAL_BASE_URL, **context}
-    subject = render_to_string(f"echo/email/{template}_subject.txt", context)
+    override = _series_wording(kind, registration_request)
+    if override is not None:
+        from .email_texts import as_html, substitute, values_for
+
+        values = values_for(registration_request, context)
+        subject = substitute(override.subject, values)
+        body_text = substitute(override.body, values)
+        body_html = render_to_string(
+            "echo/email/staff_text.html", {**context, "html": as_html(body_text)}
+        )
+    else:
+        subject = render_to_string(f"echo/email/{template}_subject.txt", context)
+        body_text = render_to_string(f"echo/email/{template}.txt", context)
+        body_html = render_to_string(f"echo/email/{template}.html", context)
     email = OutgoingEmail.objects.create(
         kind=kind,
         request=registration_request,
         interest_signup=interest_signup,
         to="\n".join(recipients),
         subject=" ".join(subject.split())[:300],
-        body_text=render_to_string(f"echo/email/{template}.txt", context),
-        body_html=render_to_string(f"echo/email/{template}.html", context),
+        body_text=body_text,
+        body_html=body_html,
         attachment_name=attachment.filename if attachment else "",
         attachment_type=attachment.mimetype if attachment else "",
         attachment_content=attachment.content if attachment else "",
@@ -77,6 +90,17 @@ def queue_email(
     if settings.PORTAL_EMAIL_IMMEDIATE:
         transaction.on_commit(lambda: deliver_due(only=[email.pk]))
     return email
+
+
+def _series_wording(kind: str, registration_request: RegistrationRequest | None):
+    """The series' own text for this kind of applicant email, if staff wrote one."""
+    if registration_request is None:
+        return None
+    from .email_texts import EDITABLE_KINDS
+
+    if kind not in EDITABLE_KINDS:
+        return None
+    return EmailText.objects.filter(series_id=registration_request.series_id, kind=kind).first()
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -884,9 +884,11 @@ class RequestEvent(models.Model):
 
     @property
     def who(self) -> str:
-        if self.actor_kind == Actor.STAFF and self.actor is not None:
-            return self.actor.get_username()
-        return str(self.get_actor_kind_display())
+        if self.actor is None:
+            return str(self.get_actor_kind_display())
+        if self.actor_kind == Actor.APPLICANT:
+            return _("%(user)s, through the applicant's link") % {"user": self.actor.get_username()}
+        return self.actor.get_username()
 
 
 # --- Interest list ---------------------------------------------------------------------
@@ -944,6 +946,7 @@ class EmailKind(models.TextChoices):
     OFFER_EXPIRED = "offer_expired", _("Offer lapsed (to the applicant)")
     INTEREST_JOINED = "interest_joined", _("Joined the interest list")
     INTEREST_INVITE = "interest_invite", _("Next run invitation (interest list)")
+    MESSAGE = "message", _("Message from staff (to the applicant)")
 
 
 class EmailStatus(models.TextChoices):
@@ -1092,3 +1095,52 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.value}"
+
+
+# --- Staff-written email texts -----------------------------------------------------------
+
+
+class EmailText(models.Model):
+    """A series' own wording for one kind of applicant email, replacing the default text.
+    `{placeholders}` are substituted as plain text (see `echo.email_texts`)."""
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="email_texts", verbose_name=_("series")
+    )
+    kind = models.CharField(_("email"), max_length=40, choices=EmailKind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["series", "kind"]
+        verbose_name = _("email text")
+        verbose_name_plural = _("email texts")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "kind"], name="one_email_text_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.get_kind_display()}"
+
+
+class MessageBatch(models.Model):
+    """A message staff sent to selected applicants: one stored email each. The token comes
+    from the compose page, so a double-submitted form sends nothing twice."""
+
+    token = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message to applicants")
+        verbose_name_plural = _("messages to applicants")
+
+    def __str__(self) -> str:
+        return self.subject

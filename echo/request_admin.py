@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .exports import requests_csv_response
+from .message_admin import MessageActions
 from .models import Actor, RegistrationRequest, RequestState
 from .personal_data_admin import PersonalDataActions
 from .scoring import ScoreForm, has_scored, needs_second_review_q, save_review, with_review_summary
@@ -156,7 +157,7 @@ class SecondReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
+class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelAdmin):
     list_display = [
         "full_name",
         "organization",
@@ -184,6 +185,7 @@ class RegistrationRequestAdmin(PersonalDataActions, admin.ModelAdmin):
     date_hierarchy = None
     actions = [
         *(_bulk_action(declared) for declared in TRANSITIONS if declared.bulk_label),
+        "message_selected",
         "export_csv",
         "export_personal_data",
         "erase_personal_data",

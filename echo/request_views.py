@@ -247,7 +247,8 @@ def _applicant_action(request: HttpRequest, registration_request: RegistrationRe
         messages.error(request, str(confirmation))
         return
     try:
-        services.change_state(registration_request, action, actor=Actor.APPLICANT)
+        user = request.user if request.user.is_authenticated else None
+        services.change_state(registration_request, action, actor=Actor.APPLICANT, user=user)
     except services.RegistrationError as error:
         messages.error(request, " ".join(error.messages))
         if error.code == ErrorCode.OFFER_EXPIRED:

@@ -248,10 +248,12 @@ def _record(
     reason: str,
 ) -> None:
     """One audit path: the request's history and, for staff, the admin log, in the same words."""
-    staff_user = user if actor == Actor.STAFF and user is not None and user.pk else None
+    # A staff member acting through an applicant's link is recorded as themselves.
+    known_user = user if user is not None and getattr(user, "pk", None) else None
+    staff_user = known_user if actor == Actor.STAFF else None
     RequestEvent.objects.create(
         request=registration_request,
-        actor=staff_user,
+        actor=known_user,
         actor_kind=actor,
         from_state=from_state,
         to_state=declared.target,
@@ -401,6 +403,55 @@ class _busy_as_error:  # a context manager, named like the function it acts as
         if kind is not None and issubclass(kind, OperationalError) and is_lock_timeout(error):
             raise RegistrationError(ErrorCode.BUSY) from error
         return False
+
+
+# --- Messages to applicants --------------------------------------------------------------
+
+
+def send_message(*, requests, subject: str, body: str, token: str, user) -> int | None:
+    """Queue one email per selected applicant (placeholders filled in for each) and note it in
+    each request's history. The compose page's `token` makes a double submission send
+    nothing: it returns None then. Anonymised requests get nothing."""
+    from .email_texts import as_html, substitute, values_for
+    from .models import MessageBatch
+
+    try:
+        with transaction.atomic():
+            batch = MessageBatch.objects.create(
+                token=token, subject=subject, body=body, sent_by=user
+            )
+            count = 0
+            for registration_request in requests:
+                if registration_request.anonymised_at:
+                    continue
+                values = values_for(registration_request)
+                text = substitute(body, values)
+                queue_email(
+                    kind="message",
+                    to=[registration_request.email],
+                    template="staff_message",
+                    context={
+                        **_context(registration_request),
+                        "subject": substitute(subject, values),
+                        "text": text,
+                        "html": as_html(text),
+                    },
+                    registration_request=registration_request,
+                )
+                RequestEvent.objects.create(
+                    request=registration_request,
+                    actor=user,
+                    actor_kind=Actor.STAFF,
+                    from_state=registration_request.state,
+                    to_state=registration_request.state,
+                    reason=f"Message sent: {subject}",
+                )
+                count += 1
+            batch.recipients = count
+            batch.save(update_fields=["recipients"])
+            return count
+    except IntegrityError:
+        return None  # this compose page was sent already
 
 
 # --- Interest list -----------------------------------------------------------------------
