@@ -9,7 +9,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,6 +29,7 @@ from .models import (
     Session,
     SessionMaterial,
 )
+from .report import bar_chart, funder_report, report_csv
 
 # --- Series ------------------------------------------------------------------------------
 
@@ -247,12 +248,51 @@ class SeriesAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "report/",
+                self.admin_site.admin_view(self.report_view),
+                name="echo_series_report",
+            ),
+            path(
                 "<path:object_id>/invite-interest/",
                 self.admin_site.admin_view(self.invite_interest_view),
                 name="echo_series_invite_interest",
             ),
             *super().get_urls(),
         ]
+
+    def report_view(self, request):
+        """The funder report: counts by county or tribe and sector, small counts hidden."""
+        if not request.user.has_perm("echo.view_registrationrequest"):
+            raise PermissionDenied
+        form = ReportForm(request.GET or None)
+        report = None
+        if form.is_bound and form.is_valid():
+            report = funder_report(
+                series=form.cleaned_data["series"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
+        elif not form.is_bound:
+            report = funder_report()
+        if report is not None and request.GET.get("format") == "csv":
+            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="funder-report.csv"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Funder report"),
+            "opts": self.opts,
+            "form": form,
+            "report": report,
+            "charts": [
+                bar_chart(report.by_county, "requests", _("Requests by county or tribe")),
+                bar_chart(report.by_sector, "requests", _("Requests by sector")),
+            ]
+            if report
+            else [],
+            "csv_query": request.GET.urlencode(),
+        }
+        return TemplateResponse(request, "admin/echo/series/report.html", context)
 
     def invite_interest_view(self, request, object_id):
         """Confirm, then queue one invitation per person on the previous run's interest list;
@@ -329,6 +369,25 @@ class SeriesAdmin(admin.ModelAdmin):
                     % {"count": offered},
                     messages.SUCCESS,
                 )
+
+
+class ReportForm(forms.Form):
+    series = forms.ModelChoiceField(
+        Series.objects.order_by("title"), required=False, empty_label=_("All series")
+    )
+    start = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date must not be before the start date."))
+        return cleaned
 
 
 class DuplicateForm(forms.Form):
