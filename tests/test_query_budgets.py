@@ -48,6 +48,8 @@ ADMIN_BUDGETS = {
     "echo_registrationrequest": 10,
     "echo_outgoingemail": 12,
     "echo_question": 10,
+    "echo_interestsignup": 10,
+    "echo_emailtext": 10,
 }
 
 
@@ -81,6 +83,22 @@ def build(size: int) -> dict:
     Answer.objects.bulk_create(
         Answer(request_id=pk, question=question, value="An answer.")
         for pk in RegistrationRequest.objects.values_list("pk", flat=True)
+    )
+    from django.contrib.auth import get_user_model
+
+    from echo.models import Criterion, EmailText, InterestSignup, Review
+
+    InterestSignup.objects.bulk_create(
+        InterestSignup(series=series, full_name=f"I {n}", email=f"i{n}@example.org",
+                       county="lane", sector="other", token=f"interest-{size}-{n:05d}-abcdefghij")
+        for n in range(size)
+    )  # fmt: skip
+    EmailText.objects.create(series=series, kind="approved", subject="Hi {name}", body="Text")
+    Criterion.objects.create(series=series, name="Readiness")
+    scorer = get_user_model().objects.create_user(f"scorer-{size}")
+    Review.objects.bulk_create(
+        Review(request_id=pk, reviewer=scorer, mean=3)
+        for pk in RegistrationRequest.objects.values_list("pk", flat=True)[::10]
     )
     from echo.mail import queue_email
 
