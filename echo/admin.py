@@ -109,6 +109,10 @@ class SeriesAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Participation"),
+            {"fields": ["attended_minutes", "completion_sessions", "program_name"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -245,4 +249,5 @@ class QuestionAdmin(admin.ModelAdmin):
     ordering = ["series__title", "order", "pk"]
 
 
+from . import participation_admin  # noqa: E402, F401
 from .request_admin import OutgoingEmailAdmin, RegistrationRequestAdmin  # noqa: E402, F401

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import ratelimit, services
 from .forms import RegistrationForm
 from .models import RegistrationRequest, RequestState, Series
+from .participation import participation_context
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
         "can_withdraw": registration_request.is_live,
         "states": RequestState,
     }
+    context.update(participation_context(registration_request))
     response = render(request, "echo/request_status.html", context)
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

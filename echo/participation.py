@@ -1,0 +1,74 @@
+"""What an approved participant sees of their participation, and erasing it with their data."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import feedback
+from .models import (
+    Attendance,
+    CasePresentation,
+    Certificate,
+    RegistrationRequest,
+    ReportRow,
+    RequestState,
+    Series,
+    Session,
+)
+
+
+def participation_context(registration_request: RegistrationRequest) -> dict:
+    """The status page's participation panel: attendance so far, the certificate, cases
+    and feedback. Empty for a request that is not approved."""
+    if registration_request.state != RequestState.APPROVED:
+        return {}
+    now = timezone.now()
+    held = Session.objects.filter(
+        series_id=registration_request.series_id, is_cancelled=False, ends_at__lte=now
+    ).aggregate(held=Count("pk"))["held"]
+    attended = (
+        Attendance.objects.filter(request=registration_request, session__is_cancelled=False)
+        .attended()
+        .count()
+    )
+    certificate = Certificate.objects.filter(
+        request=registration_request, revoked_at__isnull=True
+    ).first()
+    cases = list(
+        CasePresentation.objects.filter(request=registration_request)
+        .select_related("session")
+        .only("title", "submitted_at", "session__number", "session__title", "session__starts_at")
+    )
+    return {
+        "participation": {
+            "attended": attended,
+            "held": held,
+            "certificate": certificate,
+            "cases": cases,
+            "feedback_slots": feedback.feedback_slots(registration_request),
+        }
+    }
+
+
+def erase_participation_data(*, registration_request: RegistrationRequest) -> None:
+    """With an applicant's personal data: their cases, and their name and email in any
+    attendance report. Attendance and anonymous feedback stay (they name no one)."""
+    CasePresentation.objects.filter(request=registration_request).delete()
+    ReportRow.objects.filter(request=registration_request).update(name="", email="")
+
+
+def erase_expired_reports(*, at=None) -> int:
+    """Names and emails of everyone in the attendance reports of series whose retention
+    period has ended, matched or not."""
+    at = at or timezone.now()
+    expired = [
+        series.pk
+        for series in Series.objects.with_session_dates()
+        if series.retention_ends_at() <= at
+    ]
+    if not expired:
+        return 0
+    return (
+        ReportRow.objects.filter(report__session__series_id__in=expired)
+        .filter(~Q(name="") | ~Q(email=""))
+        .update(name="", email="")
+    )
