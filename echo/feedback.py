@@ -62,8 +62,14 @@ def attended_sessions(registration_request: RegistrationRequest, at=None):
     )
 
 
-def feedback_slots(registration_request: RegistrationRequest) -> list[FeedbackSlot]:
-    sessions = list(attended_sessions(registration_request))
+def feedback_slots(
+    registration_request: RegistrationRequest, sessions: list[Session] | None = None
+) -> list[FeedbackSlot]:
+    """The attended sessions, each with the participant's feedback if they gave it."""
+    if sessions is None:
+        sessions = list(attended_sessions(registration_request))
+    if not sessions:
+        return []
     keys = {respondent_key(registration_request, session): session for session in sessions}
     given = {
         feedback.respondent: feedback

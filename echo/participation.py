@@ -1,6 +1,6 @@
 """What an approved participant sees of their participation, and erasing it with their data."""
 
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import feedback
@@ -21,15 +21,18 @@ def participation_context(registration_request: RegistrationRequest) -> dict:
     and feedback. Empty for a request that is not approved."""
     if registration_request.state != RequestState.APPROVED:
         return {}
-    now = timezone.now()
-    held = Session.objects.filter(
-        series_id=registration_request.series_id, is_cancelled=False, ends_at__lte=now
-    ).aggregate(held=Count("pk"))["held"]
-    attended = (
-        Attendance.objects.filter(request=registration_request, session__is_cancelled=False)
-        .attended()
-        .count()
+    attended_rows = Attendance.objects.filter(request=registration_request, session=OuterRef("pk"))
+    held = list(
+        Session.objects.filter(
+            series_id=registration_request.series_id,
+            is_cancelled=False,
+            ends_at__lte=timezone.now(),
+        )
+        .select_related("series")
+        .annotate(was_there=Exists(attended_rows.attended()))
+        .order_by("-starts_at")
     )
+    attended = [session for session in held if session.was_there]
     certificate = Certificate.objects.filter(
         request=registration_request, revoked_at__isnull=True
     ).first()
@@ -40,11 +43,11 @@ def participation_context(registration_request: RegistrationRequest) -> dict:
     )
     return {
         "participation": {
-            "attended": attended,
-            "held": held,
+            "attended": len(attended),
+            "held": len(held),
             "certificate": certificate,
             "cases": cases,
-            "feedback_slots": feedback.feedback_slots(registration_request),
+            "feedback_slots": feedback.feedback_slots(registration_request, attended),
         }
     }
 

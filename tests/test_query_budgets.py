@@ -38,7 +38,8 @@ PUBLIC_BUDGETS = {
     "series-archive": 4,
     "session": 3,
     "request-form": 2,
-    "status": 1,
+    # An approved participant's page adds attendance, certificate, cases and feedback.
+    "status": 5,
 }
 ADMIN_BUDGETS = {
     "library_resource": 14,
