@@ -29,6 +29,7 @@ from .models import (
     RequestState,
     Series,
 )
+from .participation import erase_participation_data
 
 # Messages, kept as constants so that views, the admin and tests agree on them.
 NOT_ACCEPTING = _("This series is not taking requests at the moment.")
@@ -382,6 +383,7 @@ def anonymise_request(*, registration_request: RegistrationRequest) -> None:
         request.answers.filter(question__kind__in=FREE_TEXT_KINDS).update(value="")
         request.events.update(reason="")
         request.emails.all().delete()
+        erase_participation_data(registration_request=request)
     registration_request.refresh_from_db()
 
 
