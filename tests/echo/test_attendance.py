@@ -115,9 +115,18 @@ def test_teams_2021_layout_without_a_byte_order_mark():
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("1h 2m 3s", 3723), ("45m 10s", 2710), ("58s", 58), ("1h", 3600), ("01:02:03", 3723),
-     ("45:00", 2700), ("nonsense", None), ("5 parsecs", None), ("", None)],
-)  # fmt: skip
+    [
+        ("1h 2m 3s", 3723),
+        ("45m 10s", 2710),
+        ("58s", 58),
+        ("1h", 3600),
+        ("01:02:03", 3723),
+        ("45:00", 2700),
+        ("nonsense", None),
+        ("5 parsecs", None),
+        ("", None),
+    ],
+)
 def test_teams_durations(value, seconds):
     assert attendance.teams_seconds(value) == seconds
 
@@ -146,9 +155,18 @@ def test_teams_durations(value, seconds):
             "not a duration",
         ),
     ],
-    ids=["empty", "foreign-csv", "xlsx", "xls", "pdf", "png", "bad-utf16", "zoom-minutes",
-         "teams-duration"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "foreign-csv",
+        "xlsx",
+        "xls",
+        "pdf",
+        "png",
+        "bad-utf16",
+        "zoom-minutes",
+        "teams-duration",
+    ],
+)
 def test_unreadable_files_are_refused_with_a_reason_and_nothing_is_stored(
     session, people, data, message
 ):

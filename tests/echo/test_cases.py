@@ -175,8 +175,13 @@ def test_faculty_read_and_schedule_cases_and_nothing_else(faculty_client, series
     assert case.session == session and case.title == CLEAN["title"]
     assert OutgoingEmail.objects.filter(kind="case_scheduled").count() == 1
 
-    for name in ("echo_registrationrequest", "echo_series", "echo_certificate",
-                 "echo_attendancesheet", "echo_outgoingemail"):  # fmt: skip
+    for name in (
+        "echo_registrationrequest",
+        "echo_series",
+        "echo_certificate",
+        "echo_attendancesheet",
+        "echo_outgoingemail",
+    ):
         assert faculty_client.get(reverse(f"admin:{name}_changelist")).status_code == 403
     delete = reverse("admin:echo_casepresentation_delete", args=[case.pk])
     assert faculty_client.post(delete, {"post": "yes"}).status_code == 403
