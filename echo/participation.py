@@ -52,6 +52,30 @@ def participation_context(registration_request: RegistrationRequest) -> dict:
     }
 
 
+def export_participation_data(registration_request: RegistrationRequest) -> dict:
+    """A participant's attendance, certificate and cases, for a subject access request
+    (feedback is anonymous and cannot be found by person)."""
+    rows = Attendance.objects.filter(request=registration_request).select_related("session")
+    certificate = Certificate.objects.filter(request=registration_request).first()
+    return {
+        "attendance": [
+            {"session": row.session.number, "minutes_in_report": row.report_minutes,
+             "marked_by_staff": row.marked, "attended": row.attended}
+            for row in rows.select_related("session__series").order_by("session__number")
+        ],
+        "certificate": None if certificate is None else {
+            "issued_at": certificate.issued_at.isoformat(),
+            "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        },
+        "cases": [
+            {"title": case.title, "question": case.question, "background": case.background,
+             "tried": case.tried, "help_wanted": case.help_wanted,
+             "submitted_at": case.submitted_at.isoformat()}
+            for case in CasePresentation.objects.filter(request=registration_request)
+        ],
+    }  # fmt: skip
+
+
 def erase_participation_data(*, registration_request: RegistrationRequest) -> None:
     """With an applicant's personal data: their cases, and their name and email in any
     attendance report. Attendance and anonymous feedback stay (they name no one)."""

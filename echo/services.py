@@ -29,7 +29,7 @@ from .models import (
     RequestState,
     Series,
 )
-from .participation import erase_participation_data
+from .participation import erase_participation_data, export_participation_data
 
 # Messages, kept as constants so that views, the admin and tests agree on them.
 NOT_ACCEPTING = _("This series is not taking requests at the moment.")
@@ -432,4 +432,5 @@ def export_request_data(*, registration_request: RegistrationRequest) -> dict:
              "subject": email.subject, "status": email.status}
             for email in request.emails.all()
         ],
+        "participation": export_participation_data(request),
     }  # fmt: skip

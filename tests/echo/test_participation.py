@@ -121,8 +121,11 @@ def test_erasing_a_participant_clears_their_report_rows_and_cases(series):
         confirmed=True,
         data={"title": "T", "question": "Q", "background": "B", "tried": "T", "help_wanted": "H"},
     )
-    from echo.services import anonymise_request
+    from echo.services import anonymise_request, export_request_data
 
+    exported = export_request_data(registration_request=person)["participation"]
+    assert exported["attendance"][0]["minutes_in_report"] == 60
+    assert exported["cases"][0]["title"] == "T"
     anonymise_request(registration_request=person)
     row = ReportRow.objects.get(request=person)
     assert (row.name, row.email) == ("", "")
