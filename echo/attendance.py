@@ -43,6 +43,7 @@ from .models import (
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 100_000
+LONGEST_MEETING_SECONDS = 48 * 3600  # longer than any meeting the platforms allow
 
 EXPECTED = _(
     "Upload the attendance export as the meeting platform gives it: Zoom's participant report "
@@ -275,6 +276,11 @@ def _value(row: list[str], index: int | None) -> str:
 
 
 def _check_size(report: ParsedReport) -> None:
+    if report.rows and report.rows[-1].seconds > LONGEST_MEETING_SECONDS:
+        raise ReportError(
+            _("Row %(row)d: %(minutes)d minutes is longer than any meeting.")
+            % {"row": len(report.rows), "minutes": report.rows[-1].seconds // 60}
+        )
     if len(report.rows) > MAX_ROWS:
         raise ReportError(
             _("The file has more than %(count)d rows; no meeting report is that long.")

@@ -154,6 +154,11 @@ def test_teams_durations(value, seconds):
             "Ana\t1 PM\t2 PM\tall of it\ta@example.org\n".encode("utf-16"),
             "not a duration",
         ),
+        (
+            b"Name (Original Name),User Email,Total Duration (Minutes)\n"
+            b"Ana,a@example.org,99999999999\n",
+            "longer than any meeting",
+        ),
     ],
     ids=[
         "empty",
@@ -165,6 +170,7 @@ def test_teams_durations(value, seconds):
         "bad-utf16",
         "zoom-minutes",
         "teams-duration",
+        "absurd-minutes",
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason_and_nothing_is_stored(
