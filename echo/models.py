@@ -839,6 +839,8 @@ class Attendance(models.Model):
     person's rejoins); `marked` is staff's word, which wins over the report when set.
     """
 
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
     )
@@ -889,6 +891,8 @@ class AttendanceReport(models.Model):
     """One attendance export uploaded for a session. The latest is the session's record;
     earlier ones are kept, marked as replaced."""
 
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendance_reports"
     )
@@ -918,6 +922,8 @@ class AttendanceReport(models.Model):
 
 class ReportRow(models.Model):
     """One person in an attendance report: their rows (rejoins) summed, and who they are."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
 
     report = models.ForeignKey(AttendanceReport, on_delete=models.CASCADE, related_name="rows")
     name = models.CharField(_("name"), max_length=300, blank=True)
@@ -958,6 +964,8 @@ class Certificate(models.Model):
     """A completion certificate: issued once when the participant first meets the series'
     completion rule; revoked (never deleted) by staff with a reason."""
 
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
     request = models.OneToOneField(
         RegistrationRequest,
         on_delete=models.CASCADE,
@@ -994,6 +1002,8 @@ class CertificateAction(models.TextChoices):
 class CertificateEvent(models.Model):
     """One entry of a certificate's history. Append-only."""
 
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("what"), max_length=20, choices=CertificateAction.choices)
     reason = models.TextField(_("why"), blank=True)
@@ -1024,6 +1034,8 @@ class CertificateEvent(models.Model):
 class CasePresentation(models.Model):
     """A de-identified case an approved participant brings to the faculty. Text that shows
     identifiers is refused before it reaches this table (`echo.deidentify`). Never public."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
 
     request = models.ForeignKey(
         RegistrationRequest,
@@ -1071,6 +1083,8 @@ class SessionFeedback(models.Model):
     `respondent` is a keyed hash of the participant and the session: it keeps one answer per
     person per session and lets them edit it, and staff cannot turn it back into a name.
     """
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
     respondent = models.CharField(max_length=64, editable=False)

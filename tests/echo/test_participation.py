@@ -130,3 +130,21 @@ def test_erasing_a_participant_clears_their_report_rows_and_cases(series):
     row = ReportRow.objects.get(request=person)
     assert (row.name, row.email) == ("", "")
     assert not person.cases.exists()
+
+
+def test_participation_writes_leave_the_public_page_cache_alone(series, admin_user):
+    from deflection_portal.middleware import content_version
+
+    person = make_participant(series)
+    session = make_held_session(series, day=date(2024, 3, 1), number=1)
+    before = content_version()
+    attendance.mark_attendance(session=session, request=person, attended=True, actor=admin_user)
+    cases.submit_case(
+        registration_request=person,
+        confirmed=True,
+        data={"title": "T", "question": "Q", "background": "B", "tried": "T", "help_wanted": "H"},
+    )
+    assert content_version() == before
+    session.title = "Renamed"
+    session.save()
+    assert content_version() != before
