@@ -230,6 +230,7 @@ def _parse_teams(rows: list[list[str]], header_index: int) -> ParsedReport:
     name_at = _find(header, TEAMS_NAME)
     email_at = _find(header, TEAMS_EMAIL)
     duration_at = _find(header, TEAMS_DURATION)
+    upn_at = _find(header, ("participant id (upn)",))
     report = ParsedReport(platform=Platform.TEAMS)
     for row in rows[:header_index]:
         if len(row) >= 2 and _key(row[0]) in {"meeting title", "title"}:
@@ -248,9 +249,10 @@ def _parse_teams(rows: list[list[str]], header_index: int) -> ParsedReport:
                 _("Line %(line)d: “%(value)s” is not a duration such as “1h 2m 3s”.")
                 % {"line": number, "value": duration[:40]}
             )
-        report.rows.append(
-            ParsedRow(name=_value(row, name_at), email=_value(row, email_at), seconds=seconds)
-        )
+        email = _value(row, email_at)
+        if not email and "@" in _value(row, upn_at):
+            email = _value(row, upn_at)  # some tenants leave Email empty but fill the UPN
+        report.rows.append(ParsedRow(name=_value(row, name_at), email=email, seconds=seconds))
         _check_size(report)
     return report
 

@@ -107,6 +107,15 @@ def test_teams_report_in_utf16_reads_only_the_participants_section():
     ]
 
 
+def test_teams_rows_without_an_email_fall_back_to_the_participant_id():
+    data = (
+        "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole\n"
+        "Bo Chen\t3/1/24, 1:00 PM\t3/1/24, 2:00 PM\t1h\t\tbo.chen@example.org\tAttendee\n"
+        "Guest\t3/1/24, 1:00 PM\t3/1/24, 2:00 PM\t1h\t\t\tAttendee\n"
+    ).encode("utf-16")
+    assert [row.email for row in parse_report(data).rows] == ["bo.chen@example.org", ""]
+
+
 def test_teams_2021_layout_without_a_byte_order_mark():
     report = parse_report(read("teams_2021_no_bom.csv"))
     assert report.platform == Platform.TEAMS
