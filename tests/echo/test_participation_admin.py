@@ -259,3 +259,21 @@ def test_participation_admin_pages_keep_to_their_budget(admin_client, admin_user
         used[name] = count(admin_client, reverse(f"admin:{name}_changelist"))
     over = {name: n for name, n in used.items() if n > BUDGETS[name]}
     assert not over, f"over budget: {over} (budgets {BUDGETS})"
+
+
+def test_viewing_is_not_changing(client, session, people):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.helpers import login_staff
+
+    reviewer = get_user_model().objects.create_user(username="rev", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    login_staff(client, reviewer)
+    assert client.get(sheet_url(session)).status_code == 403
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_attendancesheet"))
+    page = client.get(sheet_url(session))
+    assert page.status_code == 200 and 'name="report"' not in page.content.decode()
+    denied = client.post(sheet_url(session), {"action": "mark", f"mark-{people[0].pk}": "absent"})
+    assert denied.status_code == 403
+    assert not Attendance.objects.exists()
