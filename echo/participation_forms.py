@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .cases import CASE_FIELDS as CASE_TEXT_FIELDS
 from .cases import identifiers_by_field
 
 CASE_HELP = {
@@ -54,9 +55,12 @@ class CaseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.findings: dict[str, list] = {}
+        self.checked_text: dict[str, str] = {}
 
     def clean(self):
         cleaned = super().clean()
+        # Kept for the page to highlight: adding an error below drops the field's value.
+        self.checked_text = {name: cleaned.get(name) or "" for name in CASE_TEXT_FIELDS}
         self.findings = identifiers_by_field(cleaned)
         for name, findings in self.findings.items():
             kinds = ", ".join(dict.fromkeys(finding.label for finding in findings))

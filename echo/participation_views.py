@@ -78,7 +78,7 @@ def case_form(request: HttpRequest, token: str) -> HttpResponse:
 def _highlight(form: CaseForm, name: str):
     from .deidentify import highlight
 
-    return highlight(form.cleaned_data.get(name) or "", form.findings[name])
+    return highlight(form.checked_text.get(name, ""), form.findings[name])
 
 
 @require_http_methods(["GET", "POST"])

@@ -77,6 +77,7 @@ def test_identifiers_are_shown_beside_their_field_and_nothing_is_kept(client, pa
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<mark class="identifier">{PHONE}' in html
+    assert "Call his sister at <mark" in html  # the finding is shown in its context
     assert 'id="id_background_findings"' in html
     assert "a phone or fax number" in html
     assert "Remove a phone or fax number" in html
