@@ -15,6 +15,8 @@ def _content_changed(sender, instance=None, created=False, **kwargs) -> None:
     label = sender._meta.label_lower
     if sender._meta.app_label not in PUBLIC_CONTENT_APPS or label in NOT_PUBLIC_MODELS:
         return
+    if not getattr(sender, "shown_on_public_pages", True):
+        return  # a model that says no cached page shows it
     if label == "echo.registrationrequest" and created and instance.state == "pending":
         return  # a new request holds no seat: no public page changes
     bump_content_version()

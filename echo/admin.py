@@ -135,6 +135,10 @@ class SeriesAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Participation"),
+            {"fields": ["attended_minutes", "completion_sessions", "program_name"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -478,5 +482,6 @@ class InterestSignupAdmin(admin.ModelAdmin):
         return False
 
 
+from . import participation_admin  # noqa: E402, F401
 from .email_admin import OutgoingEmailAdmin  # noqa: E402, F401
 from .request_admin import RegistrationRequestAdmin  # noqa: E402, F401

@@ -200,6 +200,30 @@ class Series(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Participation: what counts as attending a session, and what completes the series.
+    attended_minutes = models.PositiveSmallIntegerField(
+        _("minutes that count as attended"),
+        default=45,
+        help_text=_(
+            "A participant who was in a session's meeting at least this many minutes (added up "
+            "over rejoins) attended it, e.g. 45 of 60."
+        ),
+    )
+    completion_sessions = models.PositiveSmallIntegerField(
+        _("sessions needed for a certificate"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Attend at least this many sessions to earn a completion certificate. Leave blank "
+            "for a series without certificates."
+        ),
+    )
+    program_name = models.CharField(
+        _("program name on certificates"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who awards the certificate, e.g. “Oregon Deflection ECHO Program”."),
+    )
 
     objects = SeriesQuerySet.as_manager()
 
@@ -373,6 +397,9 @@ class Series(models.Model):
                 auto_offers=self.auto_offers,
                 offer_hours=self.offer_hours,
                 second_review_spread=self.second_review_spread,
+                attended_minutes=self.attended_minutes,
+                completion_sessions=self.completion_sessions,
+                program_name=self.program_name,
                 previous_run=self,
                 is_published=False,
             )
@@ -947,6 +974,8 @@ class EmailKind(models.TextChoices):
     INTEREST_JOINED = "interest_joined", _("Joined the interest list")
     INTEREST_INVITE = "interest_invite", _("Next run invitation (interest list)")
     MESSAGE = "message", _("Message from staff (to the applicant)")
+    CERTIFICATE = "certificate", _("Completion certificate (to the participant)")
+    CASE_SCHEDULED = "case_scheduled", _("Case presentation scheduled (to the participant)")
 
 
 class EmailStatus(models.TextChoices):
@@ -1144,3 +1173,308 @@ class MessageBatch(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- Participation -----------------------------------------------------------------------
+# What approved participants do once a series runs: attendance per session (from the meeting
+# platform's report or marked by staff), completion certificates, the cases they present and
+# their anonymous feedback. Only a certificate's verification page is public.
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def attended(self):
+        """Rows that count as attended: staff marked them so, or, unmarked, the report's
+        minutes reach the series' threshold."""
+        return self.filter(
+            Q(marked=True)
+            | Q(
+                marked__isnull=True,
+                report_minutes__gte=models.F("session__series__attended_minutes"),
+            )
+        )
+
+
+class Attendance(models.Model):
+    """Whether one approved participant attended one session.
+
+    `report_minutes` comes from the session's current attendance report (summed over the
+    person's rejoins); `marked` is staff's word, which wins over the report when set.
+    """
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
+    )
+    request = models.ForeignKey(
+        RegistrationRequest,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("participant"),
+    )
+    report_minutes = models.PositiveIntegerField(_("minutes in the report"), null=True, blank=True)
+    marked = models.BooleanField(
+        _("marked by staff"),
+        null=True,
+        blank=True,
+        help_text=_("Attended or absent as staff marked it; empty: as the report says."),
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "request"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} – {self.session}"
+
+    @property
+    def attended(self) -> bool:
+        if self.marked is not None:
+            return self.marked
+        threshold = self.session.series.attended_minutes
+        return self.report_minutes is not None and self.report_minutes >= threshold
+
+
+class Platform(models.TextChoices):
+    ZOOM = "zoom", _("Zoom participant report")
+    TEAMS = "teams", _("Microsoft Teams attendance report")
+
+
+class AttendanceReport(models.Model):
+    """One attendance export uploaded for a session. The latest is the session's record;
+    earlier ones are kept, marked as replaced."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendance_reports"
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    meeting_title = models.CharField(_("meeting"), max_length=300, blank=True)
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    is_current = models.BooleanField(_("current"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("attendance report")
+        verbose_name_plural = _("attendance reports")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "sha256"], name="attendance_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.session})"
+
+
+class ReportRow(models.Model):
+    """One person in an attendance report: their rows (rejoins) summed, and who they are."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    report = models.ForeignKey(AttendanceReport, on_delete=models.CASCADE, related_name="rows")
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    segments = models.PositiveSmallIntegerField(_("rows in the file"), default=1)
+    request = models.ForeignKey(
+        RegistrationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("participant"),
+    )
+    matched_by_staff = models.BooleanField(default=False)
+    ignored = models.BooleanField(_("ignored"), default=False)
+
+    class Meta:
+        ordering = ["name", "email", "pk"]
+        verbose_name = _("report row")
+        verbose_name_plural = _("report rows")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}> {self.minutes} min"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Who the row is: the email when there is one, otherwise the name."""
+        email = self.email.strip().lower()
+        return (email, "") if email else ("", " ".join(self.name.split()).lower())
+
+
+def new_certificate_code() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Certificate(models.Model):
+    """A completion certificate: issued once when the participant first meets the series'
+    completion rule; revoked (never deleted) by staff with a reason."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    request = models.OneToOneField(
+        RegistrationRequest,
+        on_delete=models.CASCADE,
+        related_name="certificate",
+        verbose_name=_("participant"),
+    )
+    code = models.CharField(max_length=64, unique=True, default=new_certificate_code)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return f"{self.request.full_name} – {self.request.series}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    def get_verification_url(self) -> str:
+        return reverse("echo:certificate-verify", kwargs={"code": self.code})
+
+
+class CertificateAction(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+    REINSTATED = "reinstated", _("Reinstated")
+
+
+class CertificateEvent(models.Model):
+    """One entry of a certificate's history. Append-only."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("what"), max_length=20, choices=CertificateAction.choices)
+    reason = models.TextField(_("why"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("certificate event")
+        verbose_name_plural = _("certificate history")
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Certificate history is append-only."))
+        super().save(*args, **kwargs)
+
+
+class CasePresentation(models.Model):
+    """A de-identified case an approved participant brings to the faculty. Text that shows
+    identifiers is refused before it reaches this table (`echo.deidentify`). Never public."""
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    request = models.ForeignKey(
+        RegistrationRequest,
+        on_delete=models.CASCADE,
+        related_name="cases",
+        verbose_name=_("presenter"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    question = models.TextField(_("question for the faculty"))
+    background = models.TextField(_("background"))
+    tried = models.TextField(_("what has been tried"))
+    help_wanted = models.TextField(_("what would help"))
+    confirmed_deidentified = models.BooleanField(_("presenter confirmed de-identification"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("scheduled for session"),
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(_("scheduled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("case presentation")
+        verbose_name_plural = _("case presentations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_deidentified=True), name="case_confirmed_deidentified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionFeedback(models.Model):
+    """One attendee's anonymous feedback on a session.
+
+    `respondent` is a keyed hash of the participant and the session: it keeps one answer per
+    person per session and lets them edit it, and staff cannot turn it back into a name.
+    """
+
+    shown_on_public_pages = False  # saving one leaves cached public pages as they are
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    respondent = models.CharField(max_length=64, editable=False)
+    usefulness = models.PositiveSmallIntegerField(_("how useful (1-5)"))
+    will_apply = models.BooleanField(_("will apply it"))
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session feedback")
+        verbose_name_plural = _("session feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "respondent"], name="feedback_once"),
+            models.CheckConstraint(
+                condition=Q(usefulness__gte=1, usefulness__lte=5), name="feedback_usefulness_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.usefulness}/5"
+
+
+class AttendanceSheet(Session):
+    """A session seen from its attendance: the admin page to import reports, mark attendance
+    and read feedback (a proxy, so its permissions are separate from editing sessions)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("attendance and feedback")
+        verbose_name_plural = _("attendance and feedback")

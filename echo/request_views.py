@@ -25,6 +25,7 @@ from .models import (
     RequestState,
     Series,
 )
+from .participation import participation_context
 from .transitions import Action, ErrorCode
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -214,6 +215,7 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
         "can_request_again": not registration_request.is_live and series.accepts_requests(),
         "states": RequestState,
     }
+    context.update(participation_context(registration_request))
     response = render(request, "echo/request_status.html", context)
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

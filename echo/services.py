@@ -36,6 +36,7 @@ from .models import (
     RequestState,
     Series,
 )
+from .participation import erase_participation_data, export_participation_data
 from .transitions import Action, ErrorCode, ReasonUse, Transition, transition
 from .transitions import allowed as allowed_for
 
@@ -635,6 +636,7 @@ def anonymise_request(*, registration_request: RegistrationRequest) -> None:
         request.answers.filter(question__kind__in=FREE_TEXT_KINDS).update(value="")
         request.events.update(reason="")
         request.emails.all().delete()
+        erase_participation_data(registration_request=request)
     registration_request.refresh_from_db()
 
 
@@ -688,4 +690,5 @@ def export_request_data(*, registration_request: RegistrationRequest) -> dict:
              "subject": email.subject, "status": email.status}
             for email in request.emails.all()
         ],
+        "participation": export_participation_data(request),
     }  # fmt: skip

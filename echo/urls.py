@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .participation_urls import urlpatterns as participation_urlpatterns
 from .request_urls import urlpatterns as request_urlpatterns
 
 app_name = "echo"
@@ -9,6 +10,7 @@ app_name = "echo"
 # no series slug can shadow them (Series.clean() also refuses the reserved slugs).
 urlpatterns = [
     *request_urlpatterns,
+    *participation_urlpatterns,
     path("", views.SeriesListView.as_view(), name="home"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),

@@ -160,3 +160,16 @@ def make_resources(count: int, *, collection, topics=(), audiences=(), **overrid
         for pk in ids
         for audience in audiences
     )
+
+
+def make_held_session(series, *, day, number=None, **overrides) -> Session:
+    """A session that took place on `day` (a date), 1-2 p.m. in the series' time zone."""
+    from datetime import datetime, time
+
+    starts_at = datetime.combine(day, time(13, 0), tzinfo=series.zone)
+    return make_session(series=series, number=number, starts_at=starts_at, **overrides)
+
+
+def make_participant(series, **overrides) -> RegistrationRequest:
+    """An approved request: a participant holding a seat."""
+    return make_request(series=series, state=RequestState.APPROVED, **overrides)

@@ -39,7 +39,9 @@ PUBLIC_BUDGETS = {
     "series-archive": 4,
     "session": 3,
     "request-form": 2,
-    "status": 2,  # the request with its series; an approved one also lists the sessions ahead
+    # The request with its series; an approved participant's page also lists the sessions
+    # ahead and adds attendance, certificate, cases and feedback.
+    "status": 6,
 }
 ADMIN_BUDGETS = {
     "library_resource": 14,

@@ -120,6 +120,5 @@ def test_staff_buttons_and_bulk_actions_come_from_the_table(admin_client):
     from echo.request_admin import RegistrationRequestAdmin
 
     names = [getattr(a, "__name__", a) for a in RegistrationRequestAdmin.actions]
-    assert [n for n in names if n.endswith("_selected")] == [
-        f"{t.action}_selected" for t in TRANSITIONS if t.bulk_label
-    ]
+    decisions = [n for n in names if n.removesuffix("_selected") in set(Action)]
+    assert decisions == [f"{t.action}_selected" for t in TRANSITIONS if t.bulk_label]
