@@ -14,7 +14,7 @@ letters and digits between the operators, so nothing a visitor types can change 
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # At most this many clauses (words, phrases or OR groups) and words in one phrase.
 MAX_CLAUSES = 8
@@ -43,13 +43,24 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # both databases' tokenizers.
 _WORD = re.compile(r"[^\W_]+")
 _OR = {"or", "|"}
+# Words joined by hyphens or dots: one token for PostgreSQL's parser.
+_JOINED = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
 class Term:
-    """One word, or a phrase of several words in order (lower-cased, not stemmed)."""
+    """One word, or a phrase of several words in order (lower-cased, not stemmed).
+
+    `tokens` are the same text as PostgreSQL's parser should see it: words joined by a
+    hyphen or a dot stay one token ("covid-19", "4.5"), because that parser indexes such a
+    token whole (and its parts), where SQLite's tokenizer indexes only the parts (`words`)."""
 
     words: tuple[str, ...]
+    tokens: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self):
+        if not self.tokens:
+            object.__setattr__(self, "tokens", self.words)
 
     @property
     def is_phrase(self) -> bool:
@@ -98,7 +109,8 @@ class ParsedQuery:
         def swap(term: Term) -> Term:
             if term.is_phrase:
                 return term
-            return Term((replacements.get(term.words[0], term.words[0]),))
+            word = replacements.get(term.words[0], term.words[0])
+            return Term((word,))
 
         return ParsedQuery(
             tuple(
@@ -109,19 +121,25 @@ class ParsedQuery:
 
 
 def _term_text(term: Term) -> str:
-    return f'"{" ".join(term.words)}"' if term.is_phrase else term.words[0]
+    text = " ".join(term.tokens)
+    return f'"{text}"' if len(term.tokens) > 1 else text
 
 
 def _term(text: str) -> Term | None:
-    words = [w.lower() for w in _WORD.findall(text) if len(w) <= MAX_WORD_LENGTH]
-    words = words[:MAX_PHRASE_WORDS]
+    """A word or phrase from a bare token or a quoted phrase's text. A bare token with inner
+    punctuation ("covid-19", "don't") is a phrase of its parts, as both databases index it."""
+    words: list[str] = []
+    tokens: list[str] = []
+    for chunk in text.lower().split():
+        pieces = [w for w in _WORD.findall(chunk) if len(w) <= MAX_WORD_LENGTH]
+        if not pieces or len(words) + len(pieces) > MAX_PHRASE_WORDS:
+            continue
+        words += pieces
+        joined = chunk.strip("-.")
+        tokens += [joined] if _JOINED.fullmatch(joined) else pieces
     if not words or all(word in STOP_WORDS for word in words):
         return None
-    if len(words) == 1:
-        return Term((words[0],))
-    # A quoted phrase, or a bare token with inner punctuation ("covid-19", "e-mail"), which
-    # both databases index as words side by side.
-    return Term(tuple(words))
+    return Term(tuple(words), tuple(tokens))
 
 
 def parse(text: str | None) -> ParsedQuery:
@@ -159,10 +177,11 @@ def parse(text: str | None) -> ParsedQuery:
 
 
 def _ts_term(term: Term) -> str:
-    # Words hold only letters and digits: quoting them keeps to_tsquery from reading any
-    # character as an operator. to_tsquery stems each word and drops common ones.
-    lexemes = " <-> ".join(f"'{word}'" for word in term.words)
-    return f"({lexemes})" if term.is_phrase else lexemes
+    # Tokens hold only letters, digits, inner hyphens and dots: quoting them keeps
+    # to_tsquery from reading any character as an operator. to_tsquery stems each word,
+    # drops common ones and turns a hyphenated token into the phrase its parser indexes.
+    lexemes = " <-> ".join(f"'{token}'" for token in term.tokens)
+    return f"({lexemes})" if len(term.tokens) > 1 else lexemes
 
 
 def to_tsquery_text(query: ParsedQuery) -> str:
