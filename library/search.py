@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
@@ -45,6 +45,9 @@ SUGGEST_SIMILARITY = 0.3
 # Ranking: each query word found whole in the title (an exact title or acronym match, so
 # "LEAD" puts the LEAD model before texts that say "leads") outweighs any text score.
 EXACT_TITLE_WEIGHT = 1000.0
+
+# PostgreSQL memory for one search's match set and aggregates (per statement, not shared).
+SEARCH_WORK_MEM = "32MB"
 
 SORT_RELEVANCE = "relevance"
 SORT_DATE = "date"
@@ -169,10 +172,12 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     """SELECT of the published matches with the columns the facets and the order need
     (id, resource_type, collection_id, published_on, title, rank)."""
     table = Resource._meta.db_table
+    postgresql = connection.vendor == "postgresql"
+    columns = _COLUMNS
     if not parsed:
-        return f"SELECT {_COLUMNS}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
+        return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
     boost_sql, boost_params = exact_title_boost(parsed)
-    if connection.vendor == "postgresql":
+    if postgresql:
         tsquery = to_tsquery_text(parsed)
         config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
         if not parsed.positive:
@@ -181,7 +186,7 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
             rank_sql = f"ts_rank(r.head_vector, to_tsquery({config}, %s)){boost_sql}"
             rank_params = [tsquery, *boost_params]
         return (
-            f"SELECT {_COLUMNS}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
+            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
             f"AND r.search_vector @@ to_tsquery({config}, %s)",
             [*rank_params, tsquery],
         )
@@ -250,6 +255,7 @@ def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
     branches, params = [], []
 
     branches.append("SELECT 'total' AS kind, NULL AS value, total.n AS n FROM total")
+    postgresql = connection.vendor == "postgresql"
     for name, link in (("topic", topic_link), ("audience", audience_link)):
         where, where_params = filter_sql(filters, skip=name)
         branches.append(
@@ -283,7 +289,16 @@ def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
         f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
         + " UNION ALL ".join(branches)
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            # For a broad query the planner prefers reading the whole table, which unpacks
+            # every row's search vector; the GIN bitmap gives the same rows without reading
+            # a vector. The match set stays in memory instead of spilling to disk.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('work_mem', %s, true)",
+                [SEARCH_WORK_MEM],
+            )
         cursor.execute(sql, [*match_params, *params_all, *params])
         return cursor.fetchall()
 
