@@ -35,9 +35,11 @@ def normalize_query(q: str | None) -> str:
 
 
 def published_resource_count() -> models.Count:
-    """How many published resources a collection or a topic has: the one definition every
-    page's counts use."""
-    return models.Count("resources", filter=Q(resources__is_published=True))
+    """How many published resources a collection, topic or audience has: the one
+    definition of the count. Collections and topics also store it (`published_count`, kept
+    by the triggers of migration 0005 and tested against this), so that public pages read
+    a number instead of counting the library on every visit."""
+    return models.Count("resources", filter=Q(resources__is_published=True), distinct=True)
 
 
 class Collection(models.Model):
@@ -48,6 +50,10 @@ class Collection(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+    # Kept by database triggers (migration 0005); never written from Python.
+    published_count = models.PositiveIntegerField(
+        _("published resources"), default=0, editable=False
     )
 
     class Meta:
@@ -70,6 +76,10 @@ class Topic(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+    # Kept by database triggers (migration 0005); never written from Python.
+    published_count = models.PositiveIntegerField(
+        _("published resources"), default=0, editable=False
     )
 
     class Meta:

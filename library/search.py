@@ -289,17 +289,21 @@ def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
         f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
         + " UNION ALL ".join(branches)
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if postgresql:
-            # For a broad query the planner prefers reading the whole table, which unpacks
-            # every row's search vector; the GIN bitmap gives the same rows without reading
-            # a vector. The match set stays in memory instead of spilling to disk.
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), "
-                "set_config('work_mem', %s, true)",
-                [SEARCH_WORK_MEM],
-            )
-        cursor.execute(sql, [*match_params, *params_all, *params])
+    params = [*match_params, *params_all, *params]
+    if not postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # For a broad query PostgreSQL's planner prefers reading the whole table, which unpacks
+    # every row's search vector; the GIN bitmap gives the same rows without reading a
+    # vector. The match set stays in memory instead of spilling to disk. Both settings last
+    # until the end of this transaction (no savepoint: nothing here needs one).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)",
+            [SEARCH_WORK_MEM],
+        )
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

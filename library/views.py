@@ -4,7 +4,8 @@ Only published resources are public; staff may preview an unpublished resource's
 file. Every page runs a fixed number of queries, whatever the number of resources.
 """
 
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -12,28 +13,38 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from .forms import SearchForm, SortOrder
-from .models import Collection, Resource, Topic, published_resource_count
+from .models import Collection, Resource, Topic
 from .search import PAGE_SIZE, resource_search
 
 FEATURED_ON_HOME = 6
 RELATED_LIMIT = 5
+# Related resources are chosen among this many of the newest that share a topic: a bounded
+# read (an index scan that stops early), whatever the size of the topics.
+RELATED_CANDIDATES = 50
+
+
+class StoredCountPaginator(Paginator):
+    """A paginator told the total (a stored count) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, total: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = total
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Both collections, the featured resources and the topics, with a search box."""
     context = {
-        "collections": Collection.objects.annotate(
-            resource_count=published_resource_count()
-        ).order_by(*Collection._meta.ordering),
+        # The stored counts (migration 0005): no counting of the library per visit.
+        "collections": Collection.objects.annotate(resource_count=F("published_count")),
         "featured": Resource.objects.published()
         .featured()
         .select_related("collection")
         .newest_first()[:FEATURED_ON_HOME],
         # Topics with nothing published are left out.
-        "topics": Topic.objects.annotate(resource_count=published_resource_count())
-        .filter(resource_count__gt=0)
-        .order_by(*Topic._meta.ordering),
+        "topics": Topic.objects.filter(published_count__gt=0).annotate(
+            resource_count=F("published_count")
+        ),
         "form": SearchForm(),
     }
     return render(request, "library/library_home.html", context)
@@ -48,6 +59,17 @@ class PublishedResourceListView(ListView):
 
     def get_parent(self):
         return get_object_or_404(self.parent_model, slug=self.kwargs["slug"])
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        # The parent's stored count of published resources (migration 0005) is the total.
+        return StoredCountPaginator(
+            queryset,
+            per_page,
+            total=self.parent.published_count,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kw,
+        )
 
     def get_queryset(self):
         self.parent = self.get_parent()
@@ -127,13 +149,19 @@ class ResourceView(DetailView):
     def get_context_data(self, **kwargs):
         resource = self.object
         topic_ids = [topic.pk for topic in resource.topics.all()]
-        related = (
+        links = Resource.topics.through.objects.filter(topic_id__in=topic_ids)
+        candidates = (
             Resource.objects.published()
-            .filter(topics__in=topic_ids)
+            .filter(Exists(links.filter(resource_id=OuterRef("pk"))))
             .exclude(pk=resource.pk)
-            .annotate(shared_topics=Count("topics", distinct=True))
+            .newest_first()
+            .values("pk")[:RELATED_CANDIDATES]
+        )
+        related = (
+            Resource.objects.filter(pk__in=candidates)
+            .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
             .select_related("collection")
-            .order_by("-shared_topics", "title")[:RELATED_LIMIT]
+            .order_by("-shared_topics", "title", "pk")[:RELATED_LIMIT]
             if topic_ids
             else Resource.objects.none()
         )
