@@ -246,16 +246,36 @@ def order_sql(sort: str, alias: str) -> str:
 
 
 def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
+    """Run `one_pass_sql`; rows: (kind, value, number)."""
+    sql, params = one_pass_sql(match_sql, match_params, filters, sort, offset)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # For a broad query PostgreSQL's planner prefers reading the whole table, which unpacks
+    # every row's search vector; the GIN bitmap gives the same rows without reading a
+    # vector. The match set stays in memory instead of spilling to disk. Both settings last
+    # until the end of this transaction (no savepoint: nothing here needs one).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(POSTGRESQL_SETTINGS_SQL, [SEARCH_WORK_MEM])
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+POSTGRESQL_SETTINGS_SQL = (
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)"
+)
+
+
+def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, list]:
     """One statement: the total, each facet's counts and the page's ids (with their place),
-    all from one materialized match set. Rows: (kind, value, number). An offset past the
-    end reads the last page instead."""
+    all from one materialized match set. An offset past the end reads the last page."""
     topic_link = Resource.topics.through._meta.db_table
     audience_link = Resource.audiences.through._meta.db_table
     where_all, params_all = filter_sql(filters)
     branches, params = [], []
 
     branches.append("SELECT 'total' AS kind, NULL AS value, total.n AS n FROM total")
-    postgresql = connection.vendor == "postgresql"
     for name, link in (("topic", topic_link), ("audience", audience_link)):
         where, where_params = filter_sql(filters, skip=name)
         branches.append(
@@ -289,22 +309,7 @@ def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
         f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
         + " UNION ALL ".join(branches)
     )
-    params = [*match_params, *params_all, *params]
-    if not postgresql:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    # For a broad query PostgreSQL's planner prefers reading the whole table, which unpacks
-    # every row's search vector; the GIN bitmap gives the same rows without reading a
-    # vector. The match set stays in memory instead of spilling to disk. Both settings last
-    # until the end of this transaction (no savepoint: nothing here needs one).
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)",
-            [SEARCH_WORK_MEM],
-        )
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, [*match_params, *params_all, *params]
 
 
 # --- What the page shows -----------------------------------------------------------------

@@ -110,7 +110,9 @@ class TopicView(PublishedResourceListView):
     template_name = "library/topic_detail.html"
 
     def filter_resources(self, resources):
-        return resources.filter(topics=self.parent)
+        # A semi-join: each resource once, tested by the link table's index.
+        links = Resource.topics.through.objects.filter(topic=self.parent)
+        return resources.filter(Exists(links.filter(resource_id=OuterRef("pk"))))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.parent, **kwargs)

@@ -116,6 +116,13 @@ PG_CREATE = [
     REFERENCING OLD TABLE AS changed_links
     FOR EACH STATEMENT EXECUTE FUNCTION library_counts_link_delete();
     """,
+    # Newest-first lists (a topic's page, related resources) walk published resources in
+    # their order and stop after a page, testing each one's topic links by index.
+    """
+    CREATE INDEX library_resource_newest
+    ON library_resource (published_on DESC NULLS LAST, title, id)
+    WHERE is_published;
+    """,
     # The collection page: its published resources newest first, straight from an index.
     """
     CREATE INDEX library_resource_collection_newest
@@ -126,6 +133,7 @@ PG_CREATE = [
 ]
 PG_DROP = [
     "DROP INDEX IF EXISTS library_resource_collection_newest;",
+    "DROP INDEX IF EXISTS library_resource_newest;",
     "DROP TRIGGER IF EXISTS library_counts_link_delete ON library_resource_topics;",
     "DROP TRIGGER IF EXISTS library_counts_link_insert ON library_resource_topics;",
     "DROP TRIGGER IF EXISTS library_counts_resource_update ON library_resource;",
