@@ -1,17 +1,20 @@
 """The benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
 
-Installs wrk from Debian if missing, starts PostgreSQL (.ci/postgres.sh), builds a fresh
-`portal_bench` database with the large data set (bench/load_data.py), and starts two gunicorn
-servers with the production settings on free loopback ports, 2 workers each: one with the
-page cache on (the default), one with PORTAL_PAGE_CACHE_SECONDS=0. wrk then drives the floor
-endpoint, the public pages (cached and uncached) and request submissions. The table
-(requests/s, p50/p95/p99, ratio to the floor measured in the same run), the issue's targets,
-each worker's peak RSS and the search's EXPLAIN are printed and written to
-bench/results/<UTC date-time>.md and bench/results/latest.md.
+Installs wrk from Debian if missing, starts PostgreSQL (.ci/postgres.sh), and for each data
+set of BENCH_DATASETS (10k dense with every page, 100k dense with every page, 100k Zipf-like
+with the search rows) builds a fresh BENCH_DATABASE with bench/load_data.py, records the
+search's EXPLAIN ANALYZE, and starts two gunicorn servers with the production settings on
+free loopback ports, 2 workers each: one with the page cache on (the default), one with
+PORTAL_PAGE_CACHE_SECONDS=0. wrk then drives the floor endpoint, the public pages (cached and
+uncached), the varied search (a different URL on every request, bench/wrk/varied.lua) and,
+on the first data set, request submissions. The table (requests/s, p50/p95/p99, ratio to the
+floor measured in the same run), issue 14's and issue 9's targets, each worker's peak RSS and
+the plans are printed and written to bench/results/<UTC date-time>.md and
+bench/results/latest.md (and the 100k plans to bench/results/explain-100k-*.md).
 
 Traffic goes to 127.0.0.1 only. gunicorn is stopped however the run ends; PostgreSQL is left
 running. Environment knobs: BENCH_SECONDS (per endpoint, default 10), BENCH_WARMUP_SECONDS
-(default 2), BENCH_DATABASE (default portal_bench).
+(default 2), BENCH_DATABASE (default portal_bench), BENCH_DATASETS.
 """
 
 import json
@@ -159,9 +162,13 @@ def manage(env: dict, *args: str) -> None:
 
 
 def python_json(env: dict, script: Path, prefix: str, *args: str) -> dict:
-    out = subprocess.run(
+    done = subprocess.run(
         [PYTHON, str(script), *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    )
+    out = done.stdout
+    for line in done.stderr.splitlines():
+        if line.startswith(f"{script.stem}: "):  # the script's progress notes
+            log(line)
     for line in out.splitlines():
         if line.startswith(prefix + " "):
             return json.loads(line[len(prefix) + 1 :])
