@@ -172,12 +172,11 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     """SELECT of the published matches with the columns the facets and the order need
     (id, resource_type, collection_id, published_on, title, rank)."""
     table = Resource._meta.db_table
-    postgresql = connection.vendor == "postgresql"
     columns = _COLUMNS
     if not parsed:
         return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
     boost_sql, boost_params = exact_title_boost(parsed)
-    if postgresql:
+    if connection.vendor == "postgresql":
         tsquery = to_tsquery_text(parsed)
         config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
         if not parsed.positive:
