@@ -1,18 +1,26 @@
 """Load the benchmark's large data set into an empty, migrated database (bulk inserts).
 
-10,000 resources over 60 topics and 12 audiences in both collections, 20 series of 20
-sessions with materials, four questions per series, and 5,000 registration requests with
-their answers. Run by bench/run.py with the benchmark's environment (DATABASE_URL etc.);
-prints one JSON line (prefixed "BENCH-DATA ") naming the pages and forms to drive.
+BENCH_RESOURCES resources (default 10,000) over 60 topics and 12 audiences in both
+collections, 20 series of 20 sessions with materials, four questions per series, and 5,000
+registration requests with their answers. Run by bench/run.py with the benchmark's
+environment (DATABASE_URL etc.); prints one JSON line (prefixed "BENCH-DATA ") naming the
+pages and forms to drive, and the varied search URLs (different words, pairs, filters and
+pages) for bench/wrk/varied.lua.
+
+BENCH_VOCABULARY picks the text: "dense" (the default, and the worst case for search: 150
+domain words, so most words are in 50-100 % of the resources) or "zipf" (20,000 words whose
+frequencies fall off as 1/rank, as in real text: a few words are everywhere, most are rare).
 
 Deterministic: the same seed gives the same rows on every machine.
 """
 
+import itertools
 import json
 import os
 import random
 import sys
 import time
+import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,7 +58,9 @@ from library.models import (  # noqa: E402
     Topic,
 )
 
-RESOURCES = 10_000
+RESOURCES = int(os.environ.get("BENCH_RESOURCES", "10000"))
+VOCABULARY = os.environ.get("BENCH_VOCABULARY", "dense")
+VARIED_URLS = 3_000
 TOPICS = 60
 AUDIENCES = 12
 SERIES = 20
@@ -85,7 +95,20 @@ buprenorphine methadone naltrexone fentanyl methamphetamine cannabis tobacco gam
 homelessness shelter transitional supportive employment education transportation
 childcare benefits insurance medicaid reimbursement billing coding documentation
 """.split()
-WEIGHTS = [1 / (rank + 1) ** 0.9 for rank in range(len(WORDS))]
+if VOCABULARY == "zipf":
+    # The domain words first, then made-up words from syllables, 20,000 in all; a word's
+    # frequency falls off as 1/rank (Zipf's law, exponent 1).
+    _SYLLABLES = "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu".split()  # noqa: E501
+    _made_up = (
+        a + b + c + "n" for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES if a != b
+    )
+    WORDS = WORDS + [w for w, _ in zip(_made_up, range(20_000 - len(WORDS)), strict=False)]
+    WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
+elif VOCABULARY == "dense":
+    WEIGHTS = [1 / (rank + 1) ** 0.9 for rank in range(len(WORDS))]
+else:
+    raise SystemExit(f"BENCH_VOCABULARY must be dense or zipf, not {VOCABULARY!r}")
+CUM_WEIGHTS = list(itertools.accumulate(WEIGHTS))
 TOPIC_WORDS = """
 Pre-arrest Post-arrest Self-referral Active-outreach Naloxone-plus Officer-intervention
 Community-response Evaluation Policy Funding Treatment Recovery Housing Youth Tribal Rural
@@ -95,7 +118,7 @@ Workforce Equity Privacy Telehealth Employment
 
 
 def words(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choices(WORDS, weights=WEIGHTS, k=n))
+    return " ".join(rng.choices(WORDS, cum_weights=CUM_WEIGHTS, k=n))
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -144,7 +167,9 @@ def load_resources(rng: random.Random) -> dict:
                 is_featured=i % 500 == 0,
             )
         )
+    phase("resource text")
     Resource.objects.bulk_create(rows, batch_size=BATCH)
+    phase("resources")
     ids = list(
         Resource.objects.filter(slug__startswith="bench-resource-")
         .order_by("slug")
@@ -159,7 +184,7 @@ def load_resources(rng: random.Random) -> dict:
             audience_rows.append(audience_link(resource_id=pk, audience_id=audience.pk))
     topic_link.objects.bulk_create(topic_rows, batch_size=BATCH * 5)
     audience_link.objects.bulk_create(audience_rows, batch_size=BATCH * 5)
-    return {"resource_ids": ids, "topics": topics}
+    return {"resource_ids": ids, "topics": topics, "audiences": audiences}
 
 
 def load_series(rng: random.Random, resource_ids: list[int]) -> list[Series]:
@@ -323,23 +348,85 @@ def submission_forms(rng: random.Random, series_list, questions) -> list[dict]:
     return forms
 
 
+def varied_urls(rng: random.Random, topics: list[Topic], audiences: list[Audience]) -> list:
+    """Distinct search URLs: words from the whole vocabulary (the most common ones match
+    most resources, the rare ones a few), pairs, OR, exclusions and phrases, a quarter with a
+    filter and a fifth past the first page. The benchmark sends each once, or nearly."""
+    pool = WORDS[:2000]
+    types = list(ResourceType.values)
+    urls: set[str] = set()
+    while len(urls) < VARIED_URLS:
+        a, b = rng.choice(pool), rng.choice(pool)
+        form = rng.random()
+        if form < 0.5:
+            q = a
+        elif form < 0.85:
+            q = f"{a} {b}"
+        elif form < 0.9:
+            q = f"{a} OR {b}"
+        elif form < 0.95:
+            q = f"{a} -{b}"
+        else:
+            q = f'"{a} {b}"'
+        params = {"q": q}
+        pick = rng.random()
+        if pick < 0.15:
+            params["topic"] = rng.choice(topics).slug
+        elif pick < 0.2:
+            params["audience"] = rng.choice(audiences).slug
+        elif pick < 0.25:
+            params["type"] = rng.choice(types)
+        if rng.random() < 0.2:
+            params["page"] = str(rng.randint(2, 5))
+        urls.add("/library/search/?" + urllib.parse.urlencode(params))
+    return sorted(urls)
+
+
+SEARCH_INDEX = "library_resource_search_vector_gin"
+_clock = [time.monotonic()]
+
+
+def phase(name: str) -> None:
+    """How long each part of the load took, on stderr (run.py reads only stdout)."""
+    now = time.monotonic()
+    print(f"load_data: {name}: {now - _clock[0]:.1f} s", file=sys.stderr, flush=True)
+    _clock[0] = now
+
+
 def main() -> None:
     started = time.monotonic()
     rng = random.Random(9)
     with open(os.devnull, "w") as quiet:
         call_command("load_demo_content", verbosity=0, stdout=quiet)
+    phase("demo content")
     with transaction.atomic():
+        # A bulk load builds the search index once at the end, which is several times
+        # faster than adding each new row's words to it (the definition is migration 0002's).
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {SEARCH_INDEX}")
         library = load_resources(rng)
+        phase("resources and links")
+        with connection.cursor() as cursor:
+            # Check the rows' deferred foreign keys now: an index cannot be built on a
+            # table with checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                f"CREATE INDEX {SEARCH_INDEX} ON library_resource USING gin (search_vector)"
+            )
+        phase("search index")
         series_list = load_series(rng, library["resource_ids"])
         questions = load_questions(series_list)
         load_requests(rng, series_list, questions)
         forms = submission_forms(rng, series_list, questions)
+        phase("series, sessions, requests")
     # What autovacuum does soon after a load this size: merge the GIN index's pending list
     # (until then the planner prices the index scan too high and reads the whole table) and
     # gather fresh planner statistics.
     with connection.cursor() as cursor:
         for table in connection.introspection.django_table_names(only_existing=True):
             cursor.execute(f'VACUUM ANALYZE "{table}"')
+    phase("vacuum and analyze")
 
     # The search row: a topic that many of the query's matches carry.
     matches = Resource.objects.published().search(SEARCH_QUERY)
@@ -371,6 +458,9 @@ def main() -> None:
             "matches": matches.count(),
             "matches_in_topic": matches.filter(topics__slug=topic["slug"]).count(),
         },
+        "vocabulary": VOCABULARY,
+        "explain_words": {"broad": WORDS[0], "narrow": RARE_WORD},
+        "varied": varied_urls(rng, library["topics"], library["audiences"]),
         "resource_slug": material.resource.slug,
         "series_slug": series_list[0].slug,
         "forms": forms,

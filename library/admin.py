@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Audience, Collection, Resource, Topic
+from .models import Audience, Collection, Resource, Topic, published_resource_count
 
 
 class ResourceCountMixin:
@@ -13,13 +12,7 @@ class ResourceCountMixin:
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                published_resources=Count(
-                    "resources", filter=Q(resources__is_published=True), distinct=True
-                )
-            )
+            super().get_queryset(request).annotate(published_resources=published_resource_count())
         )
 
     @admin.display(description=_("published resources"), ordering="published_resources")

@@ -49,7 +49,10 @@ class SearchForm(forms.Form):
                 "spellcheck": "false",
             }
         ),
-        help_text=_('Use quotes for a phrase ("warm handoff") and a minus sign to exclude a word.'),
+        help_text=_(
+            'Use quotes for a phrase ("warm handoff"), OR between words for either one, and '
+            "a minus sign to leave a word out (-naloxone)."
+        ),
     )
     sort = forms.CharField(
         label=_("Sort by"),

@@ -3,15 +3,10 @@
 import re
 from functools import cached_property
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +17,6 @@ from .uploads import file_kind_for_name, validate_resource_file
 
 # Longer queries are cut to this many characters before they reach the database.
 SEARCH_QUERY_MAX_LENGTH = 200
-# The SQLite fallback matches at most this many words of a query.
-SEARCH_MAX_TERMS = 8
 # Text-search configuration; the PostgreSQL trigger (migration 0002) uses the same one.
 SEARCH_CONFIG = "english"
 # Highlighted words in search snippets are wrapped in these private-use characters, which
@@ -40,6 +33,14 @@ def normalize_query(q: str | None) -> str:
     return " ".join(cleaned.split())[:SEARCH_QUERY_MAX_LENGTH].strip()
 
 
+def published_resource_count() -> models.Count:
+    """How many published resources a collection, topic or audience has: the one
+    definition of the count. Collections and topics also store it (`published_count`, kept
+    by the triggers of migration 0005 and tested against this), so that public pages read
+    a number instead of counting the library on every visit."""
+    return models.Count("resources", filter=Q(resources__is_published=True), distinct=True)
+
+
 class Collection(models.Model):
     """A library: the Deflection Resources Library or the Clinical Resources Library."""
 
@@ -48,6 +49,10 @@ class Collection(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+    # Kept by database triggers (migration 0005); never written from Python.
+    published_count = models.PositiveIntegerField(
+        _("published resources"), default=0, editable=False
     )
 
     class Meta:
@@ -70,6 +75,10 @@ class Topic(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+    # Kept by database triggers (migration 0005); never written from Python.
+    published_count = models.PositiveIntegerField(
+        _("published resources"), default=0, editable=False
     )
 
     class Meta:
@@ -121,68 +130,29 @@ class ResourceQuerySet(models.QuerySet):
         return self.order_by(F("published_on").desc(nulls_last=True), "title", "pk")
 
     def search(self, q: str | None):
-        """Resources matching `q`, annotated with `rank` and a `headline` snippet and ordered
-        by relevance. A blank query filters nothing (rank 0, the summary as headline).
+        """Resources matching `q` in the library's search language (library/query.py), on
+        either database; a blank query filters nothing, a query of only common words or
+        punctuation matches nothing. Ranking, facets and pages: library/search.py."""
+        from .query import parse, to_fts5_negative, to_fts5_positive, to_tsquery_text
 
-        PostgreSQL: full-text search over the stored, weighted `search_vector` (title A,
-        summary B, body C, source D) with web-search syntax ("quoted phrases", or, -not).
-        Other databases: every word must appear in the title, summary, body or source."""
         q = normalize_query(q)
         if not q:
-            return self.annotate(rank=Value(0.0), headline=F("summary"))
+            return self
+        parsed = parse(q)
+        if not parsed:
+            return self.none()
         if connection.vendor == "postgresql":
-            return self._search_postgresql(q)
-        return self._search_fallback(q)
+            query = SearchQuery(to_tsquery_text(parsed), search_type="raw", config=SEARCH_CONFIG)
+            return self.filter(search_vector=query)
+        positive = to_fts5_positive(parsed)
+        if positive:
+            return self.filter(pk__in=RawSQL(FTS_MATCH_SQL, [positive]))
+        return self.exclude(pk__in=RawSQL(FTS_MATCH_SQL, [to_fts5_negative(parsed)]))
 
-    def _search_postgresql(self, q: str):
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        return (
-            self.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    Concat("summary", Value(" "), "body", output_field=models.TextField()),
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=40,
-                    min_words=20,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", F("published_on").desc(nulls_last=True), "title", "pk")
-        )
 
-    def _search_fallback(self, q: str):
-        terms = re.findall(r"\w+", q)[:SEARCH_MAX_TERMS]
-        if not terms:
-            return self.none().annotate(rank=Value(0.0), headline=F("summary"))
-        matches = Q()
-        for term in terms:
-            matches &= (
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(body__icontains=term)
-                | Q(source__icontains=term)
-            )
-        # A whole word in the title beats part of a word ("LEAD" before "leadership").
-        weights = []
-        for term in terms:
-            word = rf"\b{re.escape(term)}\b"
-            weights += [
-                Case(When(title__iregex=word, then=8), default=0, output_field=IntegerField()),
-                Case(When(title__icontains=term, then=4), default=0, output_field=IntegerField()),
-                Case(When(summary__iregex=word, then=2), default=0, output_field=IntegerField()),
-                Case(When(body__icontains=term, then=1), default=0, output_field=IntegerField()),
-            ]
-        rank = sum(weights[1:], weights[0])
-        return (
-            self.filter(matches)
-            .annotate(rank=rank, headline=F("summary"))
-            .order_by("-rank", F("published_on").desc(nulls_last=True), "title", "pk")
-        )
+# SQLite: the FTS5 index of title, summary, body and source (migration 0004).
+FTS_TABLE = "library_resource_fts"
+FTS_MATCH_SQL = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 
 
 def resource_upload_path(instance: "Resource", filename: str) -> str:
@@ -253,8 +223,12 @@ class Resource(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Filled by a database trigger on PostgreSQL (see migration 0002); unused elsewhere.
+    # Filled by a database trigger on PostgreSQL (migrations 0002 and 0004); unused
+    # elsewhere (SQLite searches its FTS5 table). search_vector: title A, summary B, body C,
+    # source D, for matching; head_vector: title A and summary B only, small enough to stay
+    # in the row, for ranking without reading every match's whole vector.
     search_vector = SearchVectorField(null=True, editable=False)
+    head_vector = SearchVectorField(null=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
@@ -305,3 +279,18 @@ class Resource(models.Model):
             return self.file.size
         except (OSError, ValueError):
             return None
+
+
+class SearchWord(models.Model):
+    """A word seen in a published resource's title or summary: the vocabulary that spelling
+    suggestions come from on PostgreSQL (filled by a trigger, migration 0004; matched with
+    pg_trgm). SQLite reads its FTS5 vocabulary instead."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word

@@ -5,7 +5,7 @@ file. Every page runs a fixed number of queries, whatever the number of resource
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -13,33 +13,38 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from .forms import SearchForm, SortOrder
-from .models import Audience, Collection, Resource, ResourceType, Topic
+from .models import Collection, Resource, Topic
+from .search import PAGE_SIZE, resource_search
 
-PAGE_SIZE = 20
 FEATURED_ON_HOME = 6
 RELATED_LIMIT = 5
+# Related resources are chosen among this many of the newest that share a topic: a bounded
+# read (an index scan that stops early), whatever the size of the topics.
+RELATED_CANDIDATES = 50
 
 
-def published_count():
-    return Count("resources", filter=Q(resources__is_published=True), distinct=True)
+class StoredCountPaginator(Paginator):
+    """A paginator told the total (a stored count) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, total: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = total
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Both collections, the featured resources and the topics, with a search box."""
     context = {
-        "collections": Collection.objects.annotate(resource_count=published_count()).order_by(
-            *Collection._meta.ordering
-        ),
+        # The stored counts (migration 0005): no counting of the library per visit.
+        "collections": Collection.objects.annotate(resource_count=F("published_count")),
         "featured": Resource.objects.published()
         .featured()
         .select_related("collection")
         .newest_first()[:FEATURED_ON_HOME],
-        # Joining on published resources first counts the links once, and leaves out
-        # topics with nothing published.
-        "topics": Topic.objects.filter(resources__is_published=True)
-        .annotate(resource_count=Count("resources"))
-        .order_by(*Topic._meta.ordering),
+        # Topics with nothing published are left out.
+        "topics": Topic.objects.filter(published_count__gt=0).annotate(
+            resource_count=F("published_count")
+        ),
         "form": SearchForm(),
     }
     return render(request, "library/library_home.html", context)
@@ -54,6 +59,17 @@ class PublishedResourceListView(ListView):
 
     def get_parent(self):
         return get_object_or_404(self.parent_model, slug=self.kwargs["slug"])
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        # The parent's stored count of published resources (migration 0005) is the total.
+        return StoredCountPaginator(
+            queryset,
+            per_page,
+            total=self.parent.published_count,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kw,
+        )
 
     def get_queryset(self):
         self.parent = self.get_parent()
@@ -94,7 +110,9 @@ class TopicView(PublishedResourceListView):
     template_name = "library/topic_detail.html"
 
     def filter_resources(self, resources):
-        return resources.filter(topics=self.parent)
+        # A semi-join: each resource once, tested by the link table's index.
+        links = Resource.topics.through.objects.filter(topic=self.parent)
+        return resources.filter(Exists(links.filter(resource_id=OuterRef("pk"))))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.parent, **kwargs)
@@ -133,13 +151,19 @@ class ResourceView(DetailView):
     def get_context_data(self, **kwargs):
         resource = self.object
         topic_ids = [topic.pk for topic in resource.topics.all()]
-        related = (
+        links = Resource.topics.through.objects.filter(topic_id__in=topic_ids)
+        candidates = (
             Resource.objects.published()
-            .filter(topics__in=topic_ids)
+            .filter(Exists(links.filter(resource_id=OuterRef("pk"))))
             .exclude(pk=resource.pk)
-            .annotate(shared_topics=Count("topics", distinct=True))
+            .newest_first()
+            .values("pk")[:RELATED_CANDIDATES]
+        )
+        related = (
+            Resource.objects.filter(pk__in=candidates)
+            .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
             .select_related("collection")
-            .order_by("-shared_topics", "title")[:RELATED_LIMIT]
+            .order_by("-shared_topics", "title", "pk")[:RELATED_LIMIT]
             if topic_ids
             else Resource.objects.none()
         )
@@ -190,121 +214,50 @@ def page_range(page):
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
-def facet_options(model, matching_ids, selected):
-    """Facet values with how many of the matching resources carry each (one query)."""
-    # Meta.ordering does not apply to aggregating queries, so order explicitly.
-    # Filtering the join first lets the database match the results once (a semi-join), where
-    # a filtered aggregate evaluated the matching subquery twice over every link row.
-    options = (
-        model.objects.filter(resources__in=matching_ids)
-        .annotate(result_count=Count("resources"))
-        .order_by(*model._meta.ordering)
-    )
-    return [
-        {
-            "value": obj.slug,
-            "label": str(obj),
-            "count": obj.result_count,
-            "selected": obj == selected,
-        }
-        for obj in options
-    ]
-
-
-def type_options(matching_ids, selected):
-    counts = (
-        Resource.objects.filter(pk__in=matching_ids)
-        .order_by()
-        .values("resource_type")
-        .annotate(result_count=Count("pk"))
-    )
-    by_type = {row["resource_type"]: row["result_count"] for row in counts}
-    return [
-        {"value": value, "label": label, "count": by_type[value], "selected": value == selected}
-        for value, label in ResourceType.choices
-        if by_type.get(value)
-    ]
-
-
-def apply_filters(resources, filters: dict, *, skip: str | None = None):
-    """Filters combine: a resource must match every chosen facet (except `skip`)."""
-    lookups = {"topic": "topics", "audience": "audiences", "collection": "collection"}
-    for name, lookup in lookups.items():
-        if name != skip and filters.get(name):
-            resources = resources.filter(**{lookup: filters[name]})
-    if skip != "type" and filters.get("type"):
-        resources = resources.filter(resource_type=filters["type"])
-    return resources
+FACET_LABELS = {
+    "topic": _("Topic"),
+    "type": _("Type"),
+    "audience": _("Audience"),
+    "collection": _("Library"),
+}
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Search with facets. Each facet counts the results that picking its value would give:
-    the query and every other chosen filter apply, the facet's own choice does not."""
+    """Search with facets (library/search.py finds; this view only renders). Each facet
+    counts the results that picking its value would give: the query and every other chosen
+    filter apply, the facet's own choice does not."""
     form = SearchForm(request.GET)
     params = form.search_params()
-    q = params.get("q", "")
-    filters = {name: params.get(name) for name in ("topic", "type", "audience", "collection")}
-
-    matching = Resource.objects.published().search(q)
-    results = apply_filters(matching, filters)
-    if params.get("sort") == SortOrder.DATE or not q:
-        results = results.newest_first()
-    results = results.select_related("collection")
-
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-
-    def ids_without(facet):
-        return apply_filters(matching, filters, skip=facet).order_by().values("pk")
-
-    facets = [
-        {
-            "name": "topic",
-            "label": _("Topic"),
-            "options": facet_options(Topic, ids_without("topic"), filters["topic"]),
-        },
-        {
-            "name": "type",
-            "label": _("Type"),
-            "options": type_options(ids_without("type"), filters["type"]),
-        },
-        {
-            "name": "audience",
-            "label": _("Audience"),
-            "options": facet_options(Audience, ids_without("audience"), filters["audience"]),
-        },
-        {
-            "name": "collection",
-            "label": _("Library"),
-            "options": facet_options(Collection, ids_without("collection"), filters["collection"]),
-        },
-    ]
-    for facet in facets:
+    found = resource_search(
+        query=params.get("q"),
+        filters={name: params.get(name) for name in FACET_LABELS},
+        page=request.GET.get("page"),
+        sort=params.get("sort"),
+    )
+    for facet in found.facets:
+        facet["label"] = FACET_LABELS[facet["name"]]
         for option in facet["options"]:
             value = None if option["selected"] else option["value"]
             option["url"] = changed_query(request, **{facet["name"]: value})
-    active_filters = [
-        {
-            "label": ResourceType(value).label if name == "type" else str(value),
-            "remove_url": changed_query(request, **{name: None}),
-        }
-        for name, value in filters.items()
-        if value
+    active = [
+        {**item, "remove_url": changed_query(request, **{item["name"]: None})}
+        for item in found.active_filters
     ]
     context = {
         "form": form,
-        "q": q,
-        "page_obj": page,
-        "results": page.object_list,
-        "page_range": page_range(page),
-        "facets": facets,
-        "active_filters": active_filters,
+        "q": found.query,
+        "page_obj": found.page,
+        "results": found.results,
+        "total": found.total,
+        "page_range": page_range(found.page),
+        "facets": found.facets,
+        "active_filters": active,
+        "suggestion": found.suggestion,
+        "suggestion_url": changed_query(request, q=found.suggestion) if found.suggestion else "",
+        "ignored_everything": found.ignored_everything,
         "sort": params.get("sort"),
         "sort_choices": SortOrder.CHOICES,
-        "filters": {
-            name: (value if name == "type" else value.slug)
-            for name, value in filters.items()
-            if value
-        },
+        "filters": {item["name"]: item["value"] for item in found.active_filters},
     }
     return render(request, "library/search_results.html", context)

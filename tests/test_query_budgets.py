@@ -1,5 +1,5 @@
 """Query budgets: every public page and every admin list runs the same number of queries with
-10 or with 1,000 rows behind it (no N+1), and no more than its stated budget."""
+10 or with 10,000 rows behind it (no N+1), and no more than its stated budget."""
 
 from datetime import timedelta
 
@@ -29,10 +29,10 @@ PUBLIC_BUDGETS = {
     "home": 2,
     "what-is-deflection": 2,
     "library-home": 3,
-    "collection": 4,
-    "topic": 3,
+    "collection": 3,
+    "topic": 2,
     "resource": 5,
-    "search": 7,
+    "search": 5,  # 4, and on PostgreSQL the search's planner settings
     "echo-home": 1,
     "archive": 4,
     "series": 2,
@@ -142,7 +142,7 @@ def count_queries(client, url: str) -> int:
     return len(captured.captured_queries)
 
 
-@pytest.mark.parametrize("size", [10, 1000])
+@pytest.mark.parametrize("size", [10, 10_000])
 def test_public_pages_keep_to_their_budget_whatever_the_size(client, size):
     data = build(size)
     for name, url in public_urls(data).items():
@@ -161,9 +161,9 @@ def test_admin_lists_keep_to_their_budget_whatever_the_size(client, admin_user, 
         assert used <= budget, f"{model}: {used} queries > {budget}"
 
 
-def test_query_counts_are_the_same_at_10_and_1000(client, admin_user):
+def test_query_counts_are_the_same_at_10_and_10000(client, admin_user):
     counts = {}
-    for size in (10, 1000):
+    for size in (10, 10_000):
         data = build(size) if size == 10 else None
         if data is None:
             for model in (Answer, RegistrationRequest, SessionMaterial, Session, Resource):
@@ -183,4 +183,4 @@ def test_query_counts_are_the_same_at_10_and_1000(client, admin_user):
             client.get(url)
             counts[size][model] = count_queries(client, url)
         client.logout()
-    assert counts[10] == counts[1000]
+    assert counts[10] == counts[10_000]

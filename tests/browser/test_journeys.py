@@ -105,7 +105,7 @@ def test_newcomer_reads_searches_narrows_and_follows_a_resource(
     results = page.get_by_role("region", name=re.compile("for “civil citation”"))
     expect(results.get_by_role("link", name="Civil Citation Model")).to_be_visible()
 
-    facets = page.get_by_role("complementary", name="Narrow the results")
+    facets = page.get_by_role("complementary", name="Filters")
     facets.get_by_role("link", name="Civil Citation model", exact=True).click()
     expect(page).to_have_url(re.compile(r"topic=civil-citation"))
     expect(page.get_by_text("Filtered by:")).to_be_visible()
@@ -124,6 +124,44 @@ def test_newcomer_reads_searches_narrows_and_follows_a_resource(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Police, Treatment, and Community Collaborative"
     )
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_on_a_phone_the_first_result_shows_before_the_filters_which_open_by_keyboard(
+    browser, live_server, demo_site, screenshot, javascript
+):
+    phone = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=javascript
+    )
+    try:
+        page = phone.new_page()
+        page.goto("/library/search/?q=deflection")
+        results = page.get_by_role("region", name=re.compile("for “deflection”"))
+        first = results.locator("article h3 a").first
+        expect(first).to_be_visible()
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], box
+        assert page.evaluate("window.scrollY") == 0
+
+        filters = page.get_by_role("complementary", name="Filters")
+        topic_link = filters.get_by_role("link", name="Civil Citation model", exact=True)
+        expect(topic_link).to_be_hidden()
+        toggle = filters.locator("summary")
+        toggle.focus()
+        page.keyboard.press("Enter")
+        expect(topic_link).to_be_visible()
+        screenshot(page, "filters-open")
+        page.keyboard.press("Enter")
+        expect(topic_link).to_be_hidden()
+        page.keyboard.press("Space")
+        topic_link.focus()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"topic=civil-citation"))
+    finally:
+        phone.close()
 
 
 # --- 2. The ECHO archive: session 1, its materials, take-homes and calendar file ---------

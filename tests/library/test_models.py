@@ -102,3 +102,43 @@ def test_search_vector_has_a_gin_index():
         )
         (definition,) = cursor.fetchone()
     assert "USING gin (search_vector)" in definition
+
+
+# --- Stored published counts (migration 0005) ----------------------------------------------
+
+
+def assert_stored_counts_match_the_definition():
+    from library.models import Collection, Topic, published_resource_count
+
+    for model in (Collection, Topic):
+        for obj in model.objects.annotate(counted=published_resource_count()):
+            assert obj.published_count == obj.counted, (model.__name__, obj, obj.counted)
+
+
+@pytest.mark.django_db
+def test_stored_counts_follow_every_kind_of_change():
+    from library.models import Resource
+    from tests.factories import make_collection, make_resource, make_resources, make_topic
+
+    first, second = make_collection(), make_collection()
+    topic, other = make_topic(), make_topic()
+    make_resources(30, collection=first, topics=[topic, other])
+    make_resources(5, collection=second, topics=[topic], is_published=False)
+    single = make_resource(collection=first, topics=[topic])
+    assert_stored_counts_match_the_definition()
+    first.refresh_from_db()
+    topic.refresh_from_db()
+    assert (first.published_count, topic.published_count) == (31, 31)
+
+    single.topics.add(other)  # a link added
+    single.topics.remove(topic)  # a link removed
+    single.collection = second  # moved to another collection
+    single.save()
+    assert_stored_counts_match_the_definition()
+    Resource.objects.filter(collection=second).update(is_published=True)  # published in bulk
+    assert_stored_counts_match_the_definition()
+    Resource.objects.filter(collection=first)[:1].get().delete()  # deleted with its links
+    Resource.objects.filter(collection=first).update(is_published=False)  # unpublished
+    assert_stored_counts_match_the_definition()
+    topic.refresh_from_db()
+    assert topic.published_count == 5  # the five of the second collection

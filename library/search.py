@@ -1,0 +1,487 @@
+"""The library search: one selector, `resource_search`, that the search page renders.
+
+One pass over the matches. The query is matched once per request, into a materialized CTE
+(PostgreSQL: the GIN index on the search vector; SQLite: the FTS5 index); the total, every
+facet's counts and the page's ids all come from that set in the same statement. A second
+query reads the page's 20 resources (with their snippets), a third the names of the facet
+values that occur. Ranking reads only the small title-and-summary vector that stays in the
+row, never each match's whole document. A query that finds little runs one more query, for
+spelling suggestions from the library's own vocabulary.
+
+The query language (library/query.py) means the same on PostgreSQL and SQLite.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import Page, Paginator
+from django.db import connection, models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+
+from .models import (
+    FTS_TABLE,
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    SEARCH_CONFIG,
+    Audience,
+    Collection,
+    Resource,
+    ResourceType,
+    Topic,
+    normalize_query,
+)
+from .query import ParsedQuery, parse, to_fts5_negative, to_fts5_positive, to_tsquery_text
+
+PAGE_SIZE = 20
+# Pages beyond this are never asked for by the links; a larger number reads as the last page.
+MAX_PAGE = 100_000
+# A query with fewer results than this gets spelling suggestions.
+SUGGEST_BELOW = 3
+# How similar (pg_trgm's measure: shared trigrams over all trigrams) a word must be.
+SUGGEST_SIMILARITY = 0.3
+# Ranking: each query word found whole in the title (an exact title or acronym match, so
+# "LEAD" puts the LEAD model before texts that say "leads") outweighs any text score.
+EXACT_TITLE_WEIGHT = 1000.0
+
+# PostgreSQL memory for one search's match set and aggregates (per statement, not shared).
+SEARCH_WORK_MEM = "32MB"
+
+SORT_RELEVANCE = "relevance"
+SORT_DATE = "date"
+
+FACETS = (
+    ("topic", Topic),
+    ("type", None),
+    ("audience", Audience),
+    ("collection", Collection),
+)
+
+
+@dataclass
+class SearchResults:
+    """What the search page shows. `facets`: one dict per facet (name, options with value,
+    label, count and selected); `active_filters`: (name, value, label) of each filter set."""
+
+    query: str
+    parsed: ParsedQuery
+    results: list
+    total: int
+    page: Page
+    facets: list[dict]
+    active_filters: list[dict]
+    sort: str
+    suggestion: str = ""
+    ignored_everything: bool = False
+    filters: dict = field(default_factory=dict)
+
+
+def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEVANCE):
+    """Published resources matching `query` (library/query.py) and every filter in
+    `filters` (topic, audience, collection: model instances or None; type: a ResourceType
+    value or ""), `page` (any value: invalid reads as 1, too large as the last page) sorted
+    by relevance or date (`sort`; a blank query is always newest first)."""
+    text = normalize_query(query)
+    parsed = parse(text)
+    filters = {name: filters.get(name) or None for name, _ in FACETS}
+    sort = SORT_DATE if sort == SORT_DATE or not parsed else SORT_RELEVANCE
+    number = page_number(page)
+    active = active_filters(filters)
+
+    if text and not parsed:
+        # Only common words or punctuation: nothing to look for, nothing found.
+        return SearchResults(
+            query=text,
+            parsed=parsed,
+            results=[],
+            total=0,
+            page=Paginator([], PAGE_SIZE).get_page(1),
+            facets=build_facets({}, {}, filters),
+            active_filters=active,
+            sort=sort,
+            ignored_everything=True,
+            filters=filters,
+        )
+
+    match_sql, match_params = match_set_sql(parsed)
+    rows = run_one_pass(match_sql, match_params, filters, sort, (number - 1) * PAGE_SIZE)
+    total = next((n for kind, _, n in rows if kind == "total"), 0)
+    # A page past the end shows the last page (the statement already read that one).
+    number = min(number, max(1, math.ceil(total / PAGE_SIZE)))
+
+    counts: dict[str, dict[str, int]] = {}
+    page_ids: list[tuple[int, int]] = []
+    for kind, value, n in rows:
+        if kind == "page":
+            page_ids.append((n, int(value)))
+        elif kind != "total":
+            counts.setdefault(kind, {})[str(value)] = n
+    ids = [pk for _, pk in sorted(page_ids)]
+    results = page_resources(ids, parsed)
+    labels = facet_labels(counts)
+    suggestion = ""
+    if total < SUGGEST_BELOW and parsed.words():
+        suggestion = suggest(parsed)
+    return SearchResults(
+        query=text,
+        parsed=parsed,
+        results=results,
+        total=total,
+        page=Paginator(_KnownPage(total, number, results), PAGE_SIZE).get_page(number),
+        facets=build_facets(counts, labels, filters),
+        active_filters=active,
+        sort=sort,
+        suggestion=suggestion,
+        filters=filters,
+    )
+
+
+def page_number(value) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+class _KnownPage:
+    """A sequence of `total` items of which only page `number` is at hand: what Django's
+    Paginator needs to build the page object, without a second count."""
+
+    def __init__(self, total: int, number: int, items: list):
+        self.total, self.items = total, items
+        self.start = (number - 1) * PAGE_SIZE
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.items if index.start == self.start else []
+        raise IndexError(index)
+
+
+# --- The match set -----------------------------------------------------------------------
+
+_COLUMNS = "r.id, r.resource_type, r.collection_id, r.published_on, r.title"
+
+
+def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
+    """SELECT of the published matches with the columns the facets and the order need
+    (id, resource_type, collection_id, published_on, title, rank)."""
+    table = Resource._meta.db_table
+    columns = _COLUMNS
+    if not parsed:
+        return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
+    boost_sql, boost_params = exact_title_boost(parsed)
+    if connection.vendor == "postgresql":
+        tsquery = to_tsquery_text(parsed)
+        config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
+        if not parsed.positive:
+            rank_sql, rank_params = "0.0", []
+        else:
+            rank_sql = f"ts_rank(r.head_vector, to_tsquery({config}, %s)){boost_sql}"
+            rank_params = [tsquery, *boost_params]
+        return (
+            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
+            f"AND r.search_vector @@ to_tsquery({config}, %s)",
+            [*rank_params, tsquery],
+        )
+    positive = to_fts5_positive(parsed)
+    if not positive:
+        return (
+            f"SELECT {_COLUMNS}, 0.0 AS rank FROM {table} r WHERE r.is_published AND r.id "
+            f"NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+            [to_fts5_negative(parsed)],
+        )
+    # bm25 is lower for better matches; columns: title, summary, body, source.
+    return (
+        f"SELECT {_COLUMNS}, (-bm25({FTS_TABLE}, 8.0, 4.0, 1.0, 0.5){boost_sql}) AS rank "
+        f"FROM {FTS_TABLE} JOIN {table} r ON r.id = {FTS_TABLE}.rowid "
+        f"WHERE {FTS_TABLE} MATCH %s AND r.is_published",
+        [*boost_params, positive],
+    )
+
+
+def exact_title_boost(parsed: ParsedQuery) -> tuple[str, list]:
+    """SQL adding EXACT_TITLE_WEIGHT for each query word found whole (unstemmed) in the
+    title, case-insensitively."""
+    parts, params = [], []
+    for word in parsed.words():
+        if connection.vendor == "postgresql":
+            parts.append(f"CASE WHEN r.title ~* %s THEN {EXACT_TITLE_WEIGHT} ELSE 0 END")
+            params.append(rf"\m{word}\M")
+        else:
+            parts.append(f"CASE WHEN r.title REGEXP %s THEN {EXACT_TITLE_WEIGHT} ELSE 0 END")
+            params.append(rf"(?i)\b{re.escape(word)}\b")
+    return "".join(f" + {part}" for part in parts), params
+
+
+def filter_sql(filters: dict, skip: str | None = None) -> tuple[str, list]:
+    """WHERE conditions on the match set `m` for every chosen filter except `skip`."""
+    conditions, params = [], []
+    links = {"topic": Resource.topics.through, "audience": Resource.audiences.through}
+    for name, link in links.items():
+        if name != skip and filters.get(name):
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
+                f"WHERE x.resource_id = m.id AND x.{name}_id = %s)"
+            )
+            params.append(filters[name].pk)
+    if skip != "collection" and filters.get("collection"):
+        conditions.append("m.collection_id = %s")
+        params.append(filters["collection"].pk)
+    if skip != "type" and filters.get("type"):
+        conditions.append("m.resource_type = %s")
+        params.append(filters["type"])
+    return (" AND ".join(conditions) or "1 = 1"), params
+
+
+def order_sql(sort: str, alias: str) -> str:
+    newest = f"{alias}.published_on DESC NULLS LAST, {alias}.title, {alias}.id"
+    return newest if sort == SORT_DATE else f"{alias}.rank DESC, {newest}"
+
+
+def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
+    """Run `one_pass_sql`; rows: (kind, value, number)."""
+    sql, params = one_pass_sql(match_sql, match_params, filters, sort, offset)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # For a broad query PostgreSQL's planner prefers reading the whole table, which unpacks
+    # every row's search vector; the GIN bitmap gives the same rows without reading a
+    # vector. The match set stays in memory instead of spilling to disk. Both settings last
+    # until the end of this transaction (no savepoint: nothing here needs one).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(POSTGRESQL_SETTINGS_SQL, [SEARCH_WORK_MEM])
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+POSTGRESQL_SETTINGS_SQL = (
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)"
+)
+
+
+def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, list]:
+    """One statement: the total, each facet's counts and the page's ids (with their place),
+    all from one materialized match set. An offset past the end reads the last page."""
+    topic_link = Resource.topics.through._meta.db_table
+    audience_link = Resource.audiences.through._meta.db_table
+    where_all, params_all = filter_sql(filters)
+    branches, params = [], []
+
+    branches.append("SELECT 'total' AS kind, NULL AS value, total.n AS n FROM total")
+    for name, link in (("topic", topic_link), ("audience", audience_link)):
+        where, where_params = filter_sql(filters, skip=name)
+        branches.append(
+            f"SELECT '{name}', CAST(l.{name}_id AS TEXT), COUNT(*) FROM matches m "
+            f"JOIN {link} l ON l.resource_id = m.id WHERE {where} GROUP BY l.{name}_id"
+        )
+        params += where_params
+    where, where_params = filter_sql(filters, skip="type")
+    branches.append(
+        f"SELECT 'type', m.resource_type, COUNT(*) FROM matches m WHERE {where} "
+        "GROUP BY m.resource_type"
+    )
+    params += where_params
+    where, where_params = filter_sql(filters, skip="collection")
+    branches.append(
+        "SELECT 'collection', CAST(m.collection_id AS TEXT), COUNT(*) FROM matches m "
+        f"WHERE {where} GROUP BY m.collection_id"
+    )
+    params += where_params
+    branches.append(
+        f"SELECT 'page', CAST(p.id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order_sql(sort, 'p')}) "
+        "FROM (SELECT m.id, m.rank, m.published_on, m.title FROM matches m "
+        f"WHERE {where_all} ORDER BY {order_sql(sort, 'm')} LIMIT %s OFFSET "
+        "(SELECT CASE WHEN total.n > %s THEN %s WHEN total.n = 0 THEN 0 "
+        "ELSE ((total.n - 1) / %s) * %s END FROM total)) p"
+    )
+    params += [*params_all, PAGE_SIZE, offset, offset, PAGE_SIZE, PAGE_SIZE]
+
+    sql = (
+        f"WITH matches AS MATERIALIZED ({match_sql}), "
+        f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
+        + " UNION ALL ".join(branches)
+    )
+    return sql, [*match_params, *params_all, *params]
+
+
+# --- What the page shows -----------------------------------------------------------------
+
+
+def page_resources(ids: list[int], parsed: ParsedQuery) -> list[Resource]:
+    """The page's resources in order, each with a `headline`: on PostgreSQL a snippet with
+    the matched words marked, elsewhere the summary."""
+    if not ids:
+        return []
+    resources = Resource.objects.filter(pk__in=ids).select_related("collection")
+    if connection.vendor == "postgresql" and parsed.positive:
+        query = SearchQuery(to_tsquery_text(parsed), search_type="raw", config=SEARCH_CONFIG)
+        resources = resources.annotate(
+            headline=SearchHeadline(
+                Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+    else:
+        resources = resources.annotate(headline=F("summary"))
+    by_id = {resource.pk: resource for resource in resources}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def facet_labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple]]:
+    """Slug, label and staff-chosen order of each facet value that occurs (one query)."""
+    quote = connection.ops.quote_name
+    branches, params = [], []
+    for name, model in FACETS:
+        ids = [int(value) for value in counts.get(name, {})] if model else []
+        if not ids:
+            continue
+        label = "title" if model is Collection else "name"
+        branches.append(
+            f"SELECT '{name}', id, {label}, slug, {quote('order')} FROM "
+            f"{model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})"
+        )
+        params += ids
+    labels: dict[str, dict[str, tuple]] = {}
+    if branches:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(branches), params)
+            for name, pk, label, slug, order in cursor.fetchall():
+                labels.setdefault(name, {})[str(pk)] = (slug, label, order)
+    return labels
+
+
+def build_facets(counts, labels, filters) -> list[dict]:
+    facets = []
+    type_labels = dict(ResourceType.choices)
+    for name, model in FACETS:
+        found = counts.get(name, {})
+        options = []
+        if model is None:
+            for value, _label in ResourceType.choices:
+                if found.get(value):
+                    options.append(
+                        {
+                            "value": value,
+                            "label": str(type_labels[value]),
+                            "count": found[value],
+                            "selected": value == filters.get("type"),
+                        }
+                    )
+        else:
+            selected = filters.get(name)
+            rows = sorted(
+                (
+                    (order, label, slug, found[pk], int(pk))
+                    for pk, (slug, label, order) in labels.get(name, {}).items()
+                ),
+                key=lambda row: (row[0], row[1], row[4]),
+            )
+            for _order, label, slug, count, pk in rows:
+                options.append(
+                    {
+                        "value": slug,
+                        "label": label,
+                        "count": count,
+                        "selected": selected is not None and selected.pk == pk,
+                    }
+                )
+        facets.append({"name": name, "options": options})
+    return facets
+
+
+def active_filters(filters: dict) -> list[dict]:
+    active = []
+    for name, _ in FACETS:
+        value = filters.get(name)
+        if not value:
+            continue
+        if name == "type":
+            active.append({"name": name, "value": value, "label": str(ResourceType(value).label)})
+        else:
+            active.append({"name": name, "value": value.slug, "label": str(value)})
+    return active
+
+
+# --- Spelling suggestions ----------------------------------------------------------------
+
+
+def trigrams(word: str) -> set[str]:
+    """pg_trgm's trigrams of one word: lower-cased, two spaces before and one after."""
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity: shared trigrams over all trigrams of the two words."""
+    ta, tb = trigrams(a), trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta or tb else 0.0
+
+
+def suggest(parsed: ParsedQuery) -> str:
+    """The query with each word that the library does not use replaced by the closest word
+    it does use ("defelction" -> "deflection"), or "" when nothing better is known."""
+    words = list(dict.fromkeys(parsed.words()))
+    if connection.vendor == "postgresql":
+        best = _closest_words_postgresql(words)
+    else:
+        best = _closest_words_sqlite(words)
+    replacements = {w: best[w] for w in words if best.get(w) and best[w] != w}
+    if not replacements:
+        return ""
+    return parsed.replace_words(replacements).to_text()
+
+
+def _closest_words_postgresql(words: list[str]) -> dict[str, str]:
+    config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
+    sql = f"""
+        SELECT q.word, best.word FROM unnest(%s::text[]) AS q(word)
+        CROSS JOIN LATERAL (
+            SELECT w.word FROM library_searchword w
+            WHERE w.word %% q.word AND EXISTS (
+                SELECT 1 FROM {Resource._meta.db_table} r
+                WHERE r.is_published AND r.search_vector @@ plainto_tsquery({config}, w.word)
+            )
+            ORDER BY similarity(w.word, q.word) DESC, w.word
+            LIMIT 1
+        ) AS best
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words])
+        return dict(cursor.fetchall())
+
+
+def _closest_words_sqlite(words: list[str]) -> dict[str, str]:
+    # fts5vocab answers a range of terms from its index: the words that start with the same
+    # letter and are about as long. The similarity is pg_trgm's, computed here.
+    branches, params = [], []
+    for word in words:
+        branches.append(
+            "SELECT %s, term FROM library_resource_words_vocab "
+            "WHERE term >= %s AND term < %s AND length(term) BETWEEN %s AND %s"
+        )
+        params += [word, word[0], word[0] + "\U0010ffff", len(word) - 2, len(word) + 2]
+    best: dict[str, tuple[float, str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        for word, term in cursor.fetchall():
+            score = similarity(word, term)
+            if score < SUGGEST_SIMILARITY or term.isdigit():
+                continue
+            current = best.get(word)
+            if current is None or (-score, term) < (-current[0], current[1]):
+                best[word] = (score, term)
+    return {word: term for word, (_score, term) in best.items()}
