@@ -23,7 +23,7 @@ from .test_review_journey import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-participation_migration = importlib.import_module("echo.migrations.0004_participation")
+participation_migration = importlib.import_module("echo.migrations.0007_participation")
 PHONE = "(541) 555-0187"
 NARROW = {"width": 320, "height": 800}
 
