@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from deflection_portal.client_address import client_address
+
 from . import ratelimit, services
-from .forms import RegistrationForm
+from .forms import STARTED_FIELD, RegistrationForm, claim_start_token, release_start_token
 from .models import RegistrationRequest, RequestState, Series
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -52,7 +54,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     questions = list(series.questions.all())
     form = RegistrationForm(request.POST or None, series=series, questions=questions)
     if request.method == "POST" and form.is_valid():
-        verdict = ratelimit.hit("echo-request", ratelimit.client_ip(request), submission_limits())
+        verdict = ratelimit.hit("echo-request", client_address(request), submission_limits())
         if not verdict.allowed:
             response = render(
                 request,
@@ -62,12 +64,14 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             )
             response["Retry-After"] = str(verdict.retry_after)
             return response
-        if form.looks_automated():
+        token = form.cleaned_data[STARTED_FIELD]
+        if form.looks_automated() or not claim_start_token(token):
             logger.info("Registration form trap caught a submission for %s", series.slug)
             return redirect("echo:request-received", slug=series.slug)
         try:
             services.submit_request(series=series, data=form.core_data(), answers=form.answers())
         except services.RegistrationError as error:
+            release_start_token(token)
             if error.code == "not_accepting":
                 response = render(request, "echo/request_closed.html", context)
                 response.status_code = 409

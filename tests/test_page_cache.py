@@ -95,13 +95,13 @@ def test_form_and_status_pages_are_never_cached(client):
     assert "X-Portal-Cache" not in client.get(status)
 
 
-def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, admin_user):
+def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, admin_user, settings):
     resource = make_resource(is_published=False)
     login_staff(client, admin_user)
     url = resource.get_absolute_url()
     assert "X-Portal-Cache" not in client.get(url)
     visitor = client.__class__()
-    visitor.cookies["messages"] = "x"
+    visitor.cookies[settings.MESSAGE_COOKIE_NAME] = "x"
     assert "X-Portal-Cache" not in visitor.get(reverse("home"))
 
 
