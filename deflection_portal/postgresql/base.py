@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import OperationalError
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 GRACE_SECONDS = 1.0
 
 
+@dataclass
+class Watch:
+    deadline: float
+    fileno: int
+    fired: bool = False
+
+
 class Watchdog:
     """One thread per process that shuts down the socket of any watched wait past its
     deadline. Arming and disarming cost a dictionary write each."""
@@ -37,8 +45,7 @@ class Watchdog:
     TICK = 0.1
 
     def __init__(self):
-        self._armed: dict[int, tuple[float, int]] = {}
-        self._fired: set[int] = set()
+        self._armed: dict[int, Watch] = {}
         self._lock = threading.Lock()
         self._pid = None
 
@@ -50,35 +57,32 @@ class Watchdog:
                 return
             # After a fork (gunicorn's workers) the parent's thread does not exist here.
             self._armed.clear()
-            self._fired.clear()
             threading.Thread(target=self._run, name="db-watchdog", daemon=True).start()
             self._pid = os.getpid()
 
     @contextmanager
     def watch(self, fileno: int, seconds: float):
-        """Within the block, a wait on `fileno` longer than `seconds` ends in an error."""
+        """Within the block, a wait on `fileno` longer than `seconds` ends in an error. Yields
+        a Watch whose `fired` says, during and after the block, whether it had to."""
+        watch = Watch(time.monotonic() + seconds, fileno)
         if seconds <= 0 or fileno < 0:
-            yield lambda: False
+            yield watch
             return
         self._ensure_thread()
-        key = object()
-        ident = id(key)
-        self._armed[ident] = (time.monotonic() + seconds, fileno)
+        self._armed[id(watch)] = watch
         try:
-            yield lambda: ident in self._fired
+            yield watch
         finally:
-            self._armed.pop(ident, None)
-            self._fired.discard(ident)
+            self._armed.pop(id(watch), None)
 
     def _run(self) -> None:
         while True:
             time.sleep(self.TICK)
             now = time.monotonic()
-            for ident, (deadline, fileno) in list(self._armed.items()):
-                if now < deadline or ident in self._fired:
-                    continue
-                self._fired.add(ident)
-                self._shut(fileno)
+            for watch in list(self._armed.values()):
+                if now >= watch.deadline and not watch.fired:
+                    watch.fired = True
+                    self._shut(watch.fileno)
 
     @staticmethod
     def _shut(fileno: int) -> None:
@@ -136,11 +140,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             or self.health_check_done
         ):
             return
-        with watchdog.watch(_socket_of(self.connection), health_check_seconds()) as timed_out:
+        with watchdog.watch(_socket_of(self.connection), health_check_seconds()) as watch:
             usable = self.is_usable()
         if not usable:
             self.close()
-            if timed_out():
+            if watch.fired:
                 raise OperationalError(
                     "The database did not answer the connection health check in time."
                 )

@@ -100,7 +100,7 @@ class Nginx:
         self.process = subprocess.Popen(
             [NGINX, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "stderr.log", "wb"),  # noqa: SIM115 (lives with nginx)
+            stderr=open(self.dir / "stderr.log", "wb"),
         )
         try:
             wait_for_port(self.https_port, timeout=20, process=self.process)

@@ -210,15 +210,6 @@ def test_database_stopped_answers_branded_503_quickly_and_recovers_without_resta
         pytest.xfail(f"{PAGE_CACHE_500}: {bare_500}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A worker that holds a persistent connection (CONN_MAX_AGE=60) hangs in the "
-        "connection health check (SELECT 1) while the database hangs: no answer within 3.5 s, "
-        "until gunicorn's 30 s worker timeout. With DJANGO_CONN_MAX_AGE=0 every request "
-        "answers 503 in about 3 s (connect_timeout)."
-    ),
-)
 def test_database_hanging_answers_branded_503_within_the_connect_timeout(
     throwaway_pg, fresh_database, seed, start_gunicorn
 ):

@@ -3,10 +3,8 @@
 import time
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 
-from echo import ratelimit
 from echo.forms import sign_started
 from echo.models import OutgoingEmail, RegistrationRequest
 from tests.factories import make_series
