@@ -171,6 +171,13 @@ def read_reply(sock, limit: int = 2_000_000) -> RawReply:
     if b"\r\n\r\n" not in data:
         return RawReply(None, data.decode("latin-1"), b"")
     head, _, body = data.partition(b"\r\n\r\n")
+    while head.startswith(b"HTTP/1.1 100 "):  # "100 Continue": the answer follows
+        while b"\r\n\r\n" not in body:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        head, _, body = body.partition(b"\r\n\r\n")
     head_text = head.decode("latin-1")
     try:
         status = int(head_text.split(" ", 2)[1])
