@@ -233,6 +233,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points off-site: the admin's home.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Staff logins: django-axes locks a username from one address after 5 failures for 30
 # minutes; the admin also asks for a one-time password (django-otp: an authenticator app or

@@ -105,8 +105,13 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, _("Tick the box to confirm that you want to withdraw."))
         else:
             try:
+                # Staff can read status links (the email log): a signed-in person who acts
+                # through one is recorded as who did it.
+                user = request.user if request.user.is_authenticated else None
                 services.withdraw_request(
-                    registration_request=registration_request, actor=None, reason=""
+                    registration_request=registration_request,
+                    actor=user,
+                    reason=_("Through the private status link"),
                 )
             except services.RegistrationError as error:
                 messages.error(request, " ".join(error.messages))

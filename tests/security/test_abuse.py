@@ -5,6 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
+from echo import ratelimit
 from echo.forms import sign_started
 from echo.models import OutgoingEmail, RegistrationRequest
 from tests.factories import make_series
@@ -97,3 +98,71 @@ def test_the_form_page_carries_a_fresh_start_time_and_a_hidden_trap(client, url)
     assert 'name="form_started"' in html
     assert '<div class="trap-field" aria-hidden="true">' in html
     assert 'tabindex="-1"' in html
+
+
+def test_the_rate_limit_slides_no_burst_across_a_window_boundary():
+    limits = [ratelimit.Limit(5, 600)]
+    boundary = 1_800_000_000 // 600 * 600 + 600  # a fixed window would restart here
+    allowed = [ratelimit.hit("t", "k", limits, now=boundary - 10 + n).allowed for n in range(5)]
+    # Twenty-six seconds later, across the boundary: still five in the last ten minutes.
+    after = [ratelimit.hit("t", "k", limits, now=boundary + 16 + n).allowed for n in range(5)]
+    assert allowed == [True] * 5 and after == [False] * 5
+    verdict = ratelimit.hit("t", "k", limits, now=boundary + 30)
+    # The five leave the window within one slot (a minute) of ten minutes after them.
+    assert 560 <= verdict.retry_after <= 640
+    assert ratelimit.hit("t", "k", limits, now=boundary - 10 + 600 + 60).allowed
+
+
+def test_refused_attempts_are_not_counted():
+    limits = [ratelimit.Limit(2, 600)]
+    start = 1_900_000_000.0
+    results = [ratelimit.hit("t", "r", limits, now=start + n).allowed for n in range(10)]
+    assert results == [True, True] + [False] * 8
+    assert ratelimit.hit("t", "r", limits, now=start + 600 + 61).allowed
+
+
+def test_a_start_time_stores_one_request_only(client, url):
+    started = sign_started(time.time() - 30)
+    first = client.post(url, form_data(1, form_started=started))
+    replay = client.post(url, form_data(2, form_started=started), REMOTE_ADDR="10.9.9.9")
+    assert first.status_code == replay.status_code == 302
+    assert list(RegistrationRequest.objects.values_list("email", flat=True)) == [
+        "person1@example.org"
+    ]
+
+
+def test_an_expired_start_time_asks_the_person_to_send_again(client, url, settings):
+    settings.PORTAL_FORM_MAX_AGE_SECONDS = 2 * 3600
+    old = sign_started(time.time() - 2 * 3600 - 5)
+    response = client.post(url, form_data(1, form_started=old))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This form was open for a long time" in html
+    assert old not in html  # a fresh start time in the form
+    assert not RegistrationRequest.objects.exists()
+
+
+def test_a_token_signed_too_long_ago_is_refused_even_if_it_claims_a_recent_start(
+    client, url, settings
+):
+    from unittest import mock
+
+    from django.core import signing
+
+    from echo.forms import STARTED_SALT
+
+    settings.PORTAL_FORM_MAX_AGE_SECONDS = 60
+    claimed = [time.time() - 30, "nonce"]
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 3600):
+        stale = signing.dumps(claimed, salt=STARTED_SALT)
+    client.post(url, form_data(1, form_started=stale))
+    assert not RegistrationRequest.objects.exists()
+
+
+def test_the_received_email_repeats_no_submitted_text(client, url):
+    spam = "Visit spam.example now"
+    client.post(url, form_data(1, full_name=spam, organization=spam, role_title=spam))
+    receipt = OutgoingEmail.objects.get(kind="received")
+    assert spam not in receipt.subject
+    assert spam not in receipt.body_text and spam not in receipt.body_html
+    assert receipt.body_text.startswith("Hello,")
