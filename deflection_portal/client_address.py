@@ -54,10 +54,11 @@ def _is_proxy(address, networks) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address of the client that made this request, as far as the portal can know it."""
+    """The address of the client that made this request, as far as the portal can know it
+    ("" when the request has no connecting address)."""
     remote = _parse(request.META.get("REMOTE_ADDR", ""))
     if remote is None:
-        return request.META.get("REMOTE_ADDR", "") or "-"
+        return ""  # no connecting address (a request built in code): nothing to go on
     hops = settings.PORTAL_TRUSTED_PROXY_COUNT
     networks = trusted_networks()
     if hops <= 0 or not _is_proxy(remote, networks):
@@ -87,7 +88,7 @@ class ClientAddressMiddleware:
         request.client_address = client_address(request)
         # Kept until the response is finished (Django logs "Not Found" and errors after the
         # middlewares have returned); request_finished clears it.
-        _current.set(request.client_address)
+        _current.set(request.client_address or "-")
         return self.get_response(request)
 
 
