@@ -133,7 +133,8 @@ def service_unavailable() -> HttpResponse:
     return response
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
+    """A length of time in words: whole hours as hours, anything else in minutes."""
     if seconds % 3600 == 0:
         hours = seconds // 3600
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
@@ -143,12 +144,12 @@ def _duration(seconds: int) -> str:
 
 def idle_phrase() -> str:
     return _("%(duration)s without activity") % {
-        "duration": _duration(settings.PORTAL_STAFF_IDLE_SECONDS)
+        "duration": duration(settings.PORTAL_STAFF_IDLE_SECONDS)
     }
 
 
 def length_phrase() -> str:
-    return _duration(settings.PORTAL_STAFF_SESSION_MAX_SECONDS)
+    return duration(settings.PORTAL_STAFF_SESSION_MAX_SECONDS)
 
 
 class StaffSessionTimeoutMiddleware:

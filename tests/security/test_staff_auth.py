@@ -166,3 +166,13 @@ def test_login_with_an_off_site_or_missing_next_lands_on_the_admin_home(client, 
     assert response.status_code == 302
     expected = next_url if next_url == "/admin/echo/" else reverse("admin:index")
     assert response["Location"] == expected
+
+
+def test_the_lockout_page_says_the_configured_limits(client, staff, settings):
+    from datetime import timedelta
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=45)
+    responses = [login(client, password=f"wrong-{n}") for n in range(3)]
+    html = responses[-1].content.decode()
+    assert "paused for 45 minutes after 3 failed attempts" in html
