@@ -51,14 +51,9 @@ def _started_at(token: str) -> float:
 
 
 def claim_start_token(token: str) -> bool:
-    """Mark a start token used, once: False if it already stored a request."""
+    """Mark a start token used, once, in the shared cache: False if it was used before."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     return cache.add(f"echo:form-token:{digest}", 1, settings.PORTAL_FORM_MAX_AGE_SECONDS + 60)
-
-
-def release_start_token(token: str) -> None:
-    """The request was not stored after all: the token may be used again."""
-    cache.delete(f"echo:form-token:{hashlib.sha256(token.encode()).hexdigest()}")
 
 
 def count_words(text: str) -> int:
@@ -223,15 +218,26 @@ class RegistrationForm(forms.ModelForm):
         pass
 
     def looks_automated(self) -> bool:
-        """True for a filled trap field, a missing or forged start time, or answers sent
-        back faster than a person could write them."""
+        """True for a filled trap field, a missing, forged or expired start time, answers
+        sent back faster than a person could write them, or a start time that was already
+        used (one shown form stores one request; replays are "received" and dropped).
+
+        Call it once, just before storing: it uses the start time up. The form then carries
+        a fresh one, so that if it is shown again (the series was busy) it can be sent."""
         if self.cleaned_data.get(TRAP_FIELD):
             return True
+        token = self.cleaned_data.get(STARTED_FIELD, "")
         try:
-            started = _started_at(self.cleaned_data.get(STARTED_FIELD, ""))
+            started = _started_at(token)
         except (signing.BadSignature, TypeError, ValueError, IndexError):
             return True
-        return time.time() - started < settings.PORTAL_FORM_MIN_FILL_SECONDS
+        if time.time() - started < settings.PORTAL_FORM_MIN_FILL_SECONDS:
+            return True
+        if not claim_start_token(token):
+            return True
+        self.data = self.data.copy()
+        self.data[STARTED_FIELD] = sign_started()
+        return False
 
     def core_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -15,6 +15,10 @@ from math import ceil
 
 from django.core.cache import cache
 
+# The client address is decided in one place for the whole portal (the rate limits, the staff
+# lockout, the logs); the limiter's callers use it under this name.
+from deflection_portal.client_address import client_address as client_ip  # noqa: F401
+
 # Slots per window: the window's resolution (10 minutes in slots of 1 minute).
 SLOTS = 10
 

@@ -13,10 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deflection_portal.client_address import client_address
-
 from . import ratelimit, services
-from .forms import STARTED_FIELD, RegistrationForm, claim_start_token, release_start_token
+from .forms import RegistrationForm
 from .models import RegistrationRequest, RequestState, Series
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -54,7 +52,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     questions = list(series.questions.all())
     form = RegistrationForm(request.POST or None, series=series, questions=questions)
     if request.method == "POST" and form.is_valid():
-        verdict = ratelimit.hit("echo-request", client_address(request), submission_limits())
+        verdict = ratelimit.hit("echo-request", ratelimit.client_ip(request), submission_limits())
         if not verdict.allowed:
             response = render(
                 request,
@@ -64,14 +62,12 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             )
             response["Retry-After"] = str(verdict.retry_after)
             return response
-        token = form.cleaned_data[STARTED_FIELD]
-        if form.looks_automated() or not claim_start_token(token):
+        if form.looks_automated():
             logger.info("Registration form trap caught a submission for %s", series.slug)
             return redirect("echo:request-received", slug=series.slug)
         try:
             services.submit_request(series=series, data=form.core_data(), answers=form.answers())
         except services.RegistrationError as error:
-            release_start_token(token)
             if error.code == "not_accepting":
                 response = render(request, "echo/request_closed.html", context)
                 response.status_code = 409
@@ -105,13 +101,8 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, _("Tick the box to confirm that you want to withdraw."))
         else:
             try:
-                # Staff can read status links (the email log): a signed-in person who acts
-                # through one is recorded as who did it.
-                user = request.user if request.user.is_authenticated else None
                 services.withdraw_request(
-                    registration_request=registration_request,
-                    actor=user,
-                    reason=_("Through the private status link"),
+                    registration_request=registration_request, actor=None, reason=""
                 )
             except services.RegistrationError as error:
                 messages.error(request, " ".join(error.messages))

@@ -258,20 +258,3 @@ def test_privacy_notice_page(client):
     assert response.status_code == 200
     assert_one_h1(response)
     assert "How long we keep it" in response.content.decode()
-
-
-def test_an_action_through_a_status_link_records_who_did_it(client, admin_user):
-    from tests.helpers import login_staff
-
-    anonymous = make_request()
-    client.post(status_url(anonymous), {"confirm": "withdraw"})
-    event = anonymous.events.get(to_state=RequestState.WITHDRAWN)
-    assert event.actor is None and event.reason == "Through the private status link"
-
-    # A reviewer who read the link (in the email log) and used it is named in the history.
-    staff_client = client.__class__()
-    login_staff(staff_client, admin_user)
-    used_by_staff = make_request()
-    staff_client.post(status_url(used_by_staff), {"confirm": "withdraw"})
-    event = used_by_staff.events.get(to_state=RequestState.WITHDRAWN)
-    assert event.actor == admin_user

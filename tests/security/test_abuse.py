@@ -166,3 +166,27 @@ def test_the_received_email_repeats_no_submitted_text(client, url):
     assert spam not in receipt.subject
     assert spam not in receipt.body_text and spam not in receipt.body_html
     assert receipt.body_text.startswith("Hello,")
+
+
+def test_a_form_shown_again_after_a_refusal_carries_a_fresh_start_time(client, url, monkeypatch):
+    import re
+
+    from echo import services
+
+    def busy(**kwargs):
+        raise services.RegistrationError("The series is busy; please send the form again.")
+
+    started = sign_started(time.time() - 30)
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "submit_request", busy)
+        shown_again = client.post(url, form_data(1, form_started=started))
+    assert shown_again.status_code == 200
+    fresh = re.search(r'name="form_started" value="([^"]+)"', shown_again.content.decode())[1]
+    assert fresh != started
+    # The used one stores nothing; the fresh one (a person takes a few seconds) is stored.
+    assert client.post(url, form_data(1, form_started=started)).status_code == 302
+    assert not RegistrationRequest.objects.exists()
+    with monkeypatch.context() as patch:
+        patch.setattr("time.time", lambda real=time.time: real() + 5)
+        assert client.post(url, form_data(1, form_started=fresh)).status_code == 302
+    assert RegistrationRequest.objects.count() == 1
