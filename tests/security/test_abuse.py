@@ -171,10 +171,15 @@ def test_the_received_email_repeats_no_submitted_text(client, url):
 def test_a_form_shown_again_after_a_refusal_carries_a_fresh_start_time(client, url, monkeypatch):
     import re
 
+    from django.core.exceptions import ValidationError
+
     from echo import services
 
     def busy(**kwargs):
-        raise services.RegistrationError("The series is busy; please send the form again.")
+        # A refusal that shows the form again, like a series too busy to take the request.
+        error = services.RegistrationError.__new__(services.RegistrationError)
+        ValidationError.__init__(error, "The series is busy; please send the form again.")
+        raise error
 
     started = sign_started(time.time() - 30)
     with monkeypatch.context() as patch:
