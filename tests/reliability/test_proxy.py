@@ -276,8 +276,9 @@ def test_slow_clients_through_the_proxy_do_not_delay_other_users(portal, seed):
     assert {status for status, _ in attacked} == {200}
     assert len(attacked) >= 20
     # Without the proxy they would wait for a worker until gunicorn's 30 s timeout (next
-    # test). The bound leaves room for a CI machine whose two cores are busy.
-    assert p99(attacked_seconds) < 2.0, "slow clients delayed other users"
+    # test). The bounds leave room for a CI machine whose two cores are busy.
+    assert statistics.median(attacked_seconds) < 0.5, "slow clients delayed other users"
+    assert p99(attacked_seconds) < 3.0, "slow clients delayed other users"
 
 
 def test_without_the_proxy_two_slow_clients_hold_both_gunicorn_workers(
