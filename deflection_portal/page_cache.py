@@ -14,9 +14,10 @@ its whole query string (pagination links) is stored only from a request without 
 stored page never repeats a junk parameter to the next visitor.
 
 Invalidation. Apps declare which of their models show on public pages with
-`invalidate_on_changes()` (usually in their AppConfig.ready); a save, delete or
-many-to-many change of such a model replaces the content version. This module names no
-app's models or states.
+`invalidate_on_changes()` (usually in their AppConfig.ready); a model can also say so itself
+with a class attribute `shown_on_public_pages = False`. A save, delete or many-to-many change
+of a watched model replaces the content version. This module names no app's models or
+states.
 """
 
 import hashlib
@@ -86,6 +87,8 @@ def invalidate_on_changes(
 def _content_changed(sender, instance=None, created=False, **kwargs) -> None:
     if sender not in _watched:
         return
+    if not getattr(sender, "shown_on_public_pages", True):
+        return  # the model says no public page shows it
     unchanged = _watched[sender]
     if unchanged is not None and instance is not None and unchanged(instance, created):
         return

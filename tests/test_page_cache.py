@@ -183,3 +183,17 @@ def test_the_page_cache_names_no_app_model_or_state():
     ).read_text()
     for word in ("echo", "library", "registrationrequest", "pending", "flatpage"):
         assert word not in source.lower(), word
+
+
+def test_a_model_that_says_it_is_not_shown_publicly_does_not_bust_the_cache(client, monkeypatch):
+    from library.models import Topic
+
+    resource = make_resource()
+    url = resource.get_absolute_url()
+    get(client, url)
+    monkeypatch.setattr(Topic, "shown_on_public_pages", False, raising=False)
+    Topic.objects.create(name="Not shown", slug="not-shown")
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+    monkeypatch.undo()
+    Topic.objects.create(name="Shown", slug="shown")
+    assert get(client, url)["X-Portal-Cache"] == "miss"
