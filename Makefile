@@ -57,5 +57,10 @@ lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements-dev.txt pyproject.toml
 
+# A self-signed certificate for trying docker-compose on this machine (deploy/tls/README.md).
+deploy/tls/fullchain.pem:
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \
+		-keyout deploy/tls/privkey.pem -out deploy/tls/fullchain.pem
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -45,6 +45,8 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 
 HOST = "127.0.0.1"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+# Signed form start times for the submission runs: each stores one request.
+STARTED_TOKENS = int(os.environ.get("BENCH_STARTED_TOKENS", "20000"))
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 DB_NAME = os.environ.get("BENCH_DATABASE", "portal_bench")
 DB_USER = DB_PASSWORD = "portal"
@@ -158,10 +160,13 @@ def bench_env(static_root: str, secret_key: str) -> dict:
 
 
 def manage(env: dict, *args: str) -> None:
+    # Loading data and migrating may take longer than a page's statement limit.
+    env = {**env, "DATABASE_STATEMENT_TIMEOUT": "0"}
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def python_json(env: dict, script: Path, prefix: str, *args: str) -> dict:
+    env = {**env, "DATABASE_STATEMENT_TIMEOUT": "0"}
     done = subprocess.run(
         [PYTHON, str(script), *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
@@ -313,7 +318,12 @@ def wrk(url: str, *, connections: int, seconds: int, script: str, env: dict | No
     ]
     out = subprocess.run(
         command,
-        env={**os.environ, "BENCH_WRK_DIR": str(WRK_DIR), **(env or {})},
+        env={
+            **os.environ,
+            "BENCH_WRK_DIR": str(WRK_DIR),
+            "BENCH_WRK_THREADS": str(THREADS),
+            **(env or {}),
+        },
         check=True,
         capture_output=True,
         text=True,
@@ -355,7 +365,8 @@ def check_page(server: Server, path: str, expect_cache: str) -> str:
 
 def submission_data(server: Server, forms: list[dict], env: dict, tag: str) -> str:
     """GET a form for the CSRF cookie and token; build each series' POST body (all but the
-    email) with a form_started signed an hour ago. Returns the Lua data file's text."""
+    email and the start time), and sign STARTED_TOKENS start times an hour ago: each stores
+    one request, so every POST takes its own. Returns the Lua data file's text."""
     status, headers, body = fetch(server.base + forms[0]["path"])
     if status != 200:
         raise RuntimeError(f"request form answered {status}")
@@ -365,7 +376,7 @@ def submission_data(server: Server, forms: list[dict], env: dict, tag: str) -> s
         if value.startswith(CSRF_COOKIE + "=")
     )
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-    started = signed_started(env)
+    started = signed_started(env, STARTED_TOKENS)
 
     def lua(text: str) -> str:
         return json.dumps(text)  # a JSON string is a valid Lua string literal here (ASCII)
@@ -374,7 +385,6 @@ def submission_data(server: Server, forms: list[dict], env: dict, tag: str) -> s
     for form in forms:
         fields = {
             "csrfmiddlewaretoken": token,
-            "form_started": started,
             "full_name": "Bench Submitter",
             "phone": "541-555-0100",
             "organization": "Lane County Deflection",
@@ -387,23 +397,24 @@ def submission_data(server: Server, forms: list[dict], env: dict, tag: str) -> s
         entries.append(
             f"{{path = {lua(form['path'])}, body = {lua(urllib.parse.urlencode(fields))}}}"
         )
+    tokens = ",\n  ".join(lua(urllib.parse.quote(value, safe="")) for value in started)
     return (
         f"return {{tag = {lua(tag)}, cookie = {lua(cookie)}, forms = {{\n  "
         + ",\n  ".join(entries)
-        + "\n}}\n"
+        + f"\n}}, started = {{\n  {tokens}\n}}}}\n"
     )
 
 
-def signed_started(env: dict) -> str:
-    """echo.forms.sign_started(an hour ago), signed with the benchmark's secret key."""
+def signed_started(env: dict, count: int) -> list[str]:
+    """`count` echo.forms.sign_started(an hour ago), signed with the benchmark's secret key."""
     code = (
         "import time, django; django.setup(); from echo.forms import sign_started; "
-        "print(sign_started(time.time() - 3600))"
+        f"print('\\n'.join(sign_started(time.time() - 3600) for _ in range({count})))"
     )
     out = subprocess.run(
         [PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    return out.stdout.strip().splitlines()[-1]
+    return out.stdout.strip().splitlines()[-count:]
 
 
 def submit_once(server: Server, lua_data: str) -> None:
@@ -413,7 +424,9 @@ def submit_once(server: Server, lua_data: str) -> None:
     body = json.loads(re.search(r'body = ("(?:[^"\\]|\\.)*")', lua_data).group(1))
     cookie = json.loads(re.search(r'cookie = ("(?:[^"\\]|\\.)*")', lua_data).group(1))
     before = db_scalar("SELECT count(*) FROM echo_registrationrequest")
-    data = (body + "&email=bench-check%40example.org").encode()
+    # The last token: wrk's requests take them from the first on.
+    started = json.loads(re.findall(r'^  ("(?:[^"\\]|\\.)*")$', lua_data, re.MULTILINE)[-1])
+    data = (body + f"&email=bench-check%40example.org&form_started={started}").encode()
     status, _, _ = fetch(
         server.base + path,
         data=data,

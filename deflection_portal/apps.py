@@ -1,25 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
-
-# Content the public pages show. A change to any of these makes cached pages stale; the
-# admin's log entry covers bulk actions that update rows without saving them one by one.
-PUBLIC_CONTENT_APPS = {"library", "echo", "flatpages", "sites", "admin"}
-NOT_PUBLIC_MODELS = {"echo.outgoingemail", "echo.answer", "echo.requestevent"}
-
-
-def _content_changed(sender, instance=None, created=False, **kwargs) -> None:
-    from .middleware import bump_content_version
-
-    label = sender._meta.label_lower
-    if sender._meta.app_label not in PUBLIC_CONTENT_APPS or label in NOT_PUBLIC_MODELS:
-        return
-    if not getattr(sender, "shown_on_public_pages", True):
-        return  # a model that says no cached page shows it
-    if label == "echo.registrationrequest" and created and instance.state == "pending":
-        return  # a new request holds no seat: no public page changes
-    bump_content_version()
 
 
 class PortalConfig(AppConfig):
@@ -28,9 +9,15 @@ class PortalConfig(AppConfig):
     verbose_name = _("Deflection Portal")
 
     def ready(self) -> None:
-        signals.post_save.connect(_content_changed, dispatch_uid="portal-content-saved")
-        signals.post_delete.connect(_content_changed, dispatch_uid="portal-content-deleted")
-        signals.m2m_changed.connect(_content_changed, dispatch_uid="portal-content-m2m")
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.flatpages.models import FlatPage
+        from django.contrib.sites.models import Site
+
+        from . import page_cache
+
+        # The site's own pages; the admin's log entry covers bulk actions that update rows
+        # without saving them one by one.
+        page_cache.invalidate_on_changes(models=[FlatPage, FlatPage.sites.through, Site, LogEntry])
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

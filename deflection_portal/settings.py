@@ -6,6 +6,7 @@ With `DJANGO_DEBUG` off, the values production cannot do without must be set, an
 security setting is on.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -110,17 +111,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "deflection_portal.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "deflection_portal.middleware.RequestSizeLimitMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "deflection_portal.middleware.SecurityHeadersMiddleware",
-    "deflection_portal.middleware.PublicPageCacheMiddleware",
+    # Inside the header middlewares: static files carry the pages' security headers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "deflection_portal.middleware.MalformedRequestMiddleware",
+    "deflection_portal.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication (only staff may send large bodies to the admin), and before any
+    # process_view (the CSRF check) reads a body.
+    "deflection_portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "deflection_portal.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,8 +192,29 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # one per test process, so that concurrent runs never share it.
     _database["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 elif _database["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with client-side deadlines (deflection_portal/postgresql/base.py):
+    # a database that hangs, rather than stops, answers the branded 503 within seconds.
+    _database["ENGINE"] = "deflection_portal.postgresql"
     _database.setdefault("OPTIONS", {})
-    _database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
+    _options = _database["OPTIONS"]
+    # libpq's own limit on connecting (2 s is its minimum).
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    # A dead peer or a cut network is noticed by the kernel: keepalives on an idle connection,
+    # tcp_user_timeout (milliseconds) on data sent and never acknowledged.
+    _options.setdefault("keepalives", 1)
+    _options.setdefault("keepalives_idle", 10)
+    _options.setdefault("keepalives_interval", 3)
+    _options.setdefault("keepalives_count", 3)
+    _options.setdefault("tcp_user_timeout", 5000)
+    _statement_seconds = env_int("DATABASE_STATEMENT_TIMEOUT", 15)
+    if _statement_seconds > 0:
+        # The server cancels a query that runs longer (0: no limit, e.g. for migrations).
+        _options.setdefault("options", f"-c statement_timeout={_statement_seconds * 1000}")
+
+# Client-side deadlines (PostgreSQL): a persistent connection's health check, and every query
+# (DATABASE_STATEMENT_TIMEOUT plus a second). 0 turns a deadline off.
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 15)
+DATABASE_HEALTH_CHECK_TIMEOUT = env_int("DATABASE_HEALTH_CHECK_TIMEOUT", 1)
 
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -206,6 +233,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points off-site: the admin's home.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Staff logins: django-axes locks a username from one address after 5 failures for 30
 # minutes; the admin also asks for a one-time password (django-otp: an authenticator app or
@@ -219,7 +248,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_locked.html"
-AXES_CLIENT_IP_CALLABLE = "echo.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "deflection_portal.client_address.client_address"
 OTP_TOTP_ISSUER = "Deflection Portal"
 PORTAL_STAFF_IDLE_SECONDS = env_int("PORTAL_STAFF_IDLE_MINUTES", 30) * 60
 PORTAL_STAFF_SESSION_MAX_SECONDS = env_int("PORTAL_STAFF_SESSION_HOURS", 12) * 3600
@@ -302,9 +331,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# WhiteNoise would send "Access-Control-Allow-Origin: *" on static files: nothing needs it.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
+# Flash messages: a cookie named like the session's (deflection_portal/message_storage.py).
+MESSAGE_STORAGE = "deflection_portal.message_storage.PortalMessageStorage"
+MESSAGE_COOKIE_NAME = "messages"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "deflection_portal.views.csrf_failure"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -316,6 +351,7 @@ if not DEBUG:
     # __Host- cookies are only accepted over HTTPS, for the exact host, on path /.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    MESSAGE_COOKIE_NAME = "__Host-messages"
 
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets this header itself and strips it from clients.
@@ -371,9 +407,26 @@ PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 60)
 PORTAL_REQUESTS_PER_10_MINUTES = env_int("PORTAL_REQUESTS_PER_10_MINUTES", 5)
 PORTAL_REQUESTS_PER_DAY = env_int("PORTAL_REQUESTS_PER_DAY", 20)
 PORTAL_FORM_MIN_FILL_SECONDS = env_int("PORTAL_FORM_MIN_FILL_SECONDS", 3)
-# How many reverse proxies in front of the portal append to X-Forwarded-For. 0: trust only
-# the connecting address (REMOTE_ADDR); never more than the proxies you actually run.
+# The form's signed start time stores one request, within this many minutes of showing it.
+PORTAL_FORM_MAX_AGE_SECONDS = env_int("PORTAL_FORM_MAX_AGE_MINUTES", 120) * 60
+# The client address (deflection_portal/client_address.py): X-Forwarded-For is read only on
+# connections from these proxies (addresses or networks), and only as many entries from the
+# right as there are proxies that append to it. 0 proxies: the connecting address alone.
 PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+if PORTAL_TRUSTED_PROXY_COUNT > 0 and not PORTAL_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "PORTAL_TRUSTED_PROXY_COUNT is set but PORTAL_TRUSTED_PROXIES is empty: list the "
+        "addresses of the reverse proxies (e.g. 127.0.0.1), or anyone could choose their "
+        "address with X-Forwarded-For."
+    )
+for _proxy in PORTAL_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PORTAL_TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from None
 
 
 # The benchmark's floor endpoint (bench/): off unless asked for.
@@ -385,8 +438,18 @@ PORTAL_BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # %(client)s: the client address of the request being handled (client_address.py).
+    "filters": {"client": {"()": "deflection_portal.client_address.ClientAddressLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

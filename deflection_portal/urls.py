@@ -18,7 +18,14 @@ urlpatterns = [
     path("library/", include("library.urls")),
     path("echo/", include("echo.urls")),
     path("admin/", admin.site.urls),
+    # What the reverse proxy shows when it refuses a body itself (deploy/nginx/portal.conf).
+    path("errors/too-large/", views.too_large, name="too-large"),
 ]
+
+handler400 = "deflection_portal.views.bad_request"
+handler403 = "deflection_portal.views.permission_denied"
+handler404 = "deflection_portal.views.page_not_found"
+handler500 = "deflection_portal.views.server_error"
 
 if settings.PORTAL_BENCH_FLOOR:
     urlpatterns.append(path("bench/floor/", views.floor, name="bench-floor"))

@@ -1,12 +1,15 @@
 """The public registration form: the core questions, then the series' own questions."""
 
+import hashlib
 import re
+import secrets
 import time
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,17 +21,39 @@ LONG_ANSWER_MAX_CHARS = 5000
 SHORT_ANSWER_MAX_CHARS = 300
 YES, NO = "Yes", "No"
 WORD_RE = re.compile(r"\S+")
+FORM_EXPIRED = _(
+    "This form was open for a long time, so we could not accept it as it was. Please check "
+    "your answers and send it again."
+)
 
 # Bot traps. People never see the trap field and take more than a few seconds to answer;
 # a submission that fills the trap or comes back too fast is "received" but not stored.
+# The signed start time is good for PORTAL_FORM_MAX_AGE_SECONDS and stores one request.
 TRAP_FIELD = "extra_reference"
 STARTED_FIELD = "form_started"
 STARTED_SALT = "echo.registration-form.started"
 
 
 def sign_started(at: float | None = None) -> str:
-    """The signed time a form was shown, sent back with the answers."""
-    return signing.dumps(at if at is not None else time.time(), salt=STARTED_SALT)
+    """The signed time a form was shown (and a random nonce), sent back with the answers."""
+    started = at if at is not None else time.time()
+    return signing.dumps([started, secrets.token_urlsafe(9)], salt=STARTED_SALT)
+
+
+def _started_at(token: str) -> float:
+    """The start time in a token; BadSignature (SignatureExpired) for a forged (old) one."""
+    max_age = settings.PORTAL_FORM_MAX_AGE_SECONDS
+    value = signing.loads(token or "", salt=STARTED_SALT, max_age=max_age)
+    started = float(value[0])
+    if time.time() - started > max_age:
+        raise signing.SignatureExpired("form started too long ago")
+    return started
+
+
+def claim_start_token(token: str) -> bool:
+    """Mark a start token used, once, in the shared cache: False if it was used before."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return cache.add(f"echo:form-token:{digest}", 1, settings.PORTAL_FORM_MAX_AGE_SECONDS + 60)
 
 
 def count_words(text: str) -> int:
@@ -188,6 +213,15 @@ class RegistrationForm(forms.ModelForm):
         for name, value in list(cleaned.items()):
             if isinstance(value, str) and "\x00" in value:
                 self.add_error(name, _("This answer contains characters we cannot store."))
+        try:
+            _started_at(cleaned.get(STARTED_FIELD, ""))
+        except signing.SignatureExpired:
+            # A person who left the form open: ask again, with a fresh start time.
+            self.add_error(None, FORM_EXPIRED)
+            self.data = self.data.copy()
+            self.data[STARTED_FIELD] = sign_started()
+        except (signing.BadSignature, TypeError, ValueError, IndexError):
+            pass  # forged: looks_automated() says so
         return cleaned
 
     def _post_clean(self):
@@ -196,17 +230,26 @@ class RegistrationForm(forms.ModelForm):
         pass
 
     def looks_automated(self) -> bool:
-        """True for a filled trap field, a missing or forged start time, or answers sent
-        back faster than a person could write them."""
+        """True for a filled trap field, a missing, forged or expired start time, answers
+        sent back faster than a person could write them, or a start time that was already
+        used (one shown form stores one request; replays are "received" and dropped).
+
+        Call it once, just before storing: it uses the start time up. The form then carries
+        a fresh one, so that if it is shown again (the series was busy) it can be sent."""
         if self.cleaned_data.get(TRAP_FIELD):
             return True
+        token = self.cleaned_data.get(STARTED_FIELD, "")
         try:
-            started = float(
-                signing.loads(self.cleaned_data.get(STARTED_FIELD, ""), salt=STARTED_SALT)
-            )
-        except (signing.BadSignature, TypeError, ValueError):
+            started = _started_at(token)
+        except (signing.BadSignature, TypeError, ValueError, IndexError):
             return True
-        return time.time() - started < settings.PORTAL_FORM_MIN_FILL_SECONDS
+        if time.time() - started < settings.PORTAL_FORM_MIN_FILL_SECONDS:
+            return True
+        if not claim_start_token(token):
+            return True
+        self.data = self.data.copy()
+        self.data[STARTED_FIELD] = sign_started()
+        return False
 
     def core_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -95,13 +95,13 @@ def test_form_and_status_pages_are_never_cached(client):
     assert "X-Portal-Cache" not in client.get(status)
 
 
-def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, admin_user):
+def test_logged_in_staff_and_visitors_with_messages_bypass_the_cache(client, admin_user, settings):
     resource = make_resource(is_published=False)
     login_staff(client, admin_user)
     url = resource.get_absolute_url()
     assert "X-Portal-Cache" not in client.get(url)
     visitor = client.__class__()
-    visitor.cookies["messages"] = "x"
+    visitor.cookies[settings.MESSAGE_COOKIE_NAME] = "x"
     assert "X-Portal-Cache" not in visitor.get(reverse("home"))
 
 
@@ -121,3 +121,79 @@ def test_a_cache_outage_falls_back_to_rendering(client, monkeypatch):
     monkeypatch.setattr(cache, "add", down)
     response = client.get(reverse("home"))
     assert response.status_code == 200 and "X-Portal-Cache" not in response
+
+
+def test_junk_parameters_neither_miss_nor_fill_the_cache(client, demo_content):
+    from django.core.cache import caches
+
+    url = reverse("echo:home")
+    assert get(client, url)["X-Portal-Cache"] == "miss"
+    stored = len(caches["pages"]._cache)
+    for n in range(20):
+        response = get(client, f"{url}?utm_source=x{n}&junk={n}")
+        assert response["X-Portal-Cache"] == "hit", n
+    assert len(caches["pages"]._cache) == stored
+
+
+def test_the_key_holds_the_parameters_a_page_reads(client, demo_content):
+    url = reverse("library:search")
+    first = get(client, f"{url}?q=deflection")
+    assert first["X-Portal-Cache"] == "miss"
+    assert get(client, f"{url}?q=deflection&junk=1")["X-Portal-Cache"] == "hit"
+    other = get(client, f"{url}?q=housing")
+    assert other["X-Portal-Cache"] == "miss" and other.content != first.content
+    assert get(client, f"{url}?q=housing")["X-Portal-Cache"] == "hit"
+
+
+def test_a_page_that_repeats_its_query_string_is_not_stored_with_junk_in_it(rf):
+    from django.http import HttpResponse
+
+    from deflection_portal.page_cache import PublicPageCacheMiddleware
+
+    def view(request):
+        # Like pagination links: the whole query string goes back into the page.
+        return HttpResponse(f"page {request.GET.get('page')} links ?{request.GET.urlencode()}")
+
+    middleware = PublicPageCacheMiddleware(view)
+    with_junk = middleware(rf.get("/list/?page=2&junk=evil"))
+    assert "junk=evil" in with_junk.content.decode()
+    assert "X-Portal-Cache" not in with_junk  # not stored: it repeats the junk
+    clean = middleware(rf.get("/list/?page=2"))
+    assert clean["X-Portal-Cache"] == "miss"
+    again = middleware(rf.get("/list/?page=2&junk=other"))
+    assert again["X-Portal-Cache"] == "hit" and "junk" not in again.content.decode()
+    assert middleware(rf.get("/list/?page=3"))["X-Portal-Cache"] == "miss"
+
+
+def test_models_an_app_declares_private_do_not_bust_the_cache(client):
+    from echo.models import OutgoingEmail
+
+    resource = make_resource()
+    url = resource.get_absolute_url()
+    get(client, url)
+    OutgoingEmail.objects.create(kind="test", to="a@example.org", subject="s", body_text="b")
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+
+
+def test_the_page_cache_names_no_app_model_or_state():
+    from pathlib import Path
+
+    source = (
+        Path(__file__).resolve().parents[1] / "deflection_portal" / "page_cache.py"
+    ).read_text()
+    for word in ("echo", "library", "registrationrequest", "pending", "flatpage"):
+        assert word not in source.lower(), word
+
+
+def test_a_model_that_says_it_is_not_shown_publicly_does_not_bust_the_cache(client, monkeypatch):
+    from library.models import Topic
+
+    resource = make_resource()
+    url = resource.get_absolute_url()
+    get(client, url)
+    monkeypatch.setattr(Topic, "shown_on_public_pages", False, raising=False)
+    Topic.objects.create(name="Not shown", slug="not-shown")
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+    monkeypatch.undo()
+    Topic.objects.create(name="Shown", slug="shown")
+    assert get(client, url)["X-Portal-Cache"] == "miss"

@@ -23,3 +23,12 @@ def error_anchor(bound_field) -> str:
         and getattr(widget, "input_type", "") == "checkbox"
     )
     return f"{bound_field.auto_id}_0" if grouped else bound_field.auto_id
+
+
+@register.filter(name="duration")
+def duration_filter(value) -> str:
+    """A timedelta or a number of seconds in words ("30 minutes", "2 hours")."""
+    from ..middleware import duration
+
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else value
+    return duration(int(seconds))

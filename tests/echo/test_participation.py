@@ -133,7 +133,7 @@ def test_erasing_a_participant_clears_their_report_rows_and_cases(series):
 
 
 def test_participation_writes_leave_the_public_page_cache_alone(series, admin_user):
-    from deflection_portal.middleware import content_version
+    from deflection_portal.page_cache import content_version
 
     person = make_participant(series)
     session = make_held_session(series, day=date(2024, 3, 1), number=1)

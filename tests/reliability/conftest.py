@@ -119,3 +119,43 @@ def start_gunicorn(work_dir, static_root):
     yield start
     for server in servers:
         server.stop()
+
+
+# --- The production topology: nginx (deploy/nginx/portal.conf.template) in front ---------
+
+# gunicorn behind the proxy, configured as the deployment docs say.
+BEHIND_PROXY = {
+    "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
+    "PORTAL_TRUSTED_PROXY_COUNT": "1",
+    "GUNICORN_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "true",
+    "DJANGO_ALLOWED_HOSTS": "portal.test,127.0.0.1,localhost",
+}
+
+
+@pytest.fixture(scope="session")
+def tls_files(work_dir):
+    from .proxy import require_nginx, self_signed_certificate
+
+    require_nginx()
+    directory = work_dir / "tls"
+    directory.mkdir()
+    return self_signed_certificate(directory)
+
+
+@pytest.fixture
+def start_proxy(work_dir, tls_files):
+    """Start nginx with the deployment's configuration in front of a gunicorn port."""
+    from .proxy import Nginx
+
+    proxies = []
+
+    def start(upstream_port: int) -> Nginx:
+        cert, key = tls_files
+        proxy = Nginx(upstream_port=upstream_port, work_dir=work_dir, cert=cert, key=key)
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()

@@ -203,8 +203,8 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PORTAL_", "EMAIL_", "GUNICORN_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "CI_DATABASE_URL"}
+        if not key.startswith(("DJANGO_", "PORTAL_", "EMAIL_", "GUNICORN_", "DATABASE_"))
+        and key not in {"REDIS_URL", "CI_DATABASE_URL"}
     }
     env.update(
         {

@@ -210,15 +210,6 @@ def test_database_stopped_answers_branded_503_quickly_and_recovers_without_resta
         pytest.xfail(f"{PAGE_CACHE_500}: {bare_500}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A worker that holds a persistent connection (CONN_MAX_AGE=60) hangs in the "
-        "connection health check (SELECT 1) while the database hangs: no answer within 3.5 s, "
-        "until gunicorn's 30 s worker timeout. With DJANGO_CONN_MAX_AGE=0 every request "
-        "answers 503 in about 3 s (connect_timeout)."
-    ),
-)
 def test_database_hanging_answers_branded_503_within_the_connect_timeout(
     throwaway_pg, fresh_database, seed, start_gunicorn
 ):
@@ -246,3 +237,60 @@ def test_database_hanging_answers_branded_503_within_the_connect_timeout(
     assert [o for o in outcomes if not (o[1] == 503 and o[2] and o[3] < 3.5)] == []
     for path in ["/echo/", "/library/"] * 2:
         assert client.get(path).status == 200
+
+
+def test_a_query_to_a_database_that_stops_answering_ends_at_the_client_side_deadline(
+    throwaway_pg, fresh_database, settings, django_db_blocker
+):
+    """The server cannot cancel a query when it does not run: the backend's watchdog cuts
+    the connection at DATABASE_STATEMENT_TIMEOUT plus a second."""
+    import os
+    import signal
+
+    from django.contrib.postgres.signals import register_type_handlers
+    from django.db import OperationalError, connections
+    from django.db.backends.signals import connection_created
+
+    from deflection_portal.postgresql.base import DatabaseWrapper
+
+    settings.DATABASE_STATEMENT_TIMEOUT = 1
+    config = connections.configure_settings(
+        {
+            "default": {
+                "ENGINE": "deflection_portal.postgresql",
+                "NAME": fresh_database,
+                "USER": "postgres",
+                "HOST": "127.0.0.1",
+                "PORT": str(throwaway_pg.port),
+                "OPTIONS": {"connect_timeout": 2},
+            }
+        }
+    )["default"]
+    wrapper = DatabaseWrapper(config, alias="watched")
+    # A connection of this test's own, to the throwaway cluster, outside Django's handler
+    # (django.contrib.postgres looks every new connection up there by its alias).
+    django_db_blocker.unblock()
+    connection_created.disconnect(register_type_handlers)
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        os.kill(backend, signal.SIGSTOP)  # this connection's server process hangs
+        try:
+            started = time.monotonic()
+            with pytest.raises(OperationalError), wrapper.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM echo_series")
+            took = time.monotonic() - started
+        finally:
+            os.kill(backend, signal.SIGCONT)
+        print(f"\nquery to a hanging server process: cut after {took:.2f} s")
+        assert 1.9 <= took < 3.5, took
+        # A query that answers in time is untouched.
+        wrapper.close()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.5), 1")
+            assert cursor.fetchone()[1] == 1
+    finally:
+        wrapper.close()
+        connection_created.connect(register_type_handlers)
+        django_db_blocker.restore()

@@ -28,7 +28,8 @@ def test_sixth_post_in_ten_minutes_from_one_address_gets_429(
         )
     assert [r.status for r in statuses] == [302] * 5 + [429]
     refused = statuses[-1]
-    assert 0 < int(refused.headers["retry-after"]) <= 600
+    # The window slides in one-minute slots: the wait is at most one slot past ten minutes.
+    assert 0 < int(refused.headers["retry-after"]) <= 660
     assert "Please wait before sending another request" in refused.text
     stored = throwaway_pg.query(
         fresh_database,

@@ -1,6 +1,10 @@
 """Past one machine: two gunicorn instances on one PostgreSQL share the cache, so a staff edit
 made through one is on the next page the other serves, and the form's rate limit counts
-requests to both."""
+requests to both.
+
+What a worker promises (deflection_portal/page_cache.py): rendered pages are kept per
+process, freshness is shared. A repeat request is a hit only on the worker that rendered the
+page, so the reading instance runs one worker here: its second GET is a hit every time."""
 
 import http.client
 import secrets
@@ -61,7 +65,8 @@ def test_an_edit_through_one_instance_shows_on_the_other_and_limits_are_shared(
         manage("shell", "-c", STAFF, env=production_env(DATABASE_URL=url)).strip().splitlines()[-1]
     )
     first = start_gunicorn(database_url=url, PORTAL_PAGE_CACHE_SECONDS="600")
-    second = start_gunicorn(database_url=url, PORTAL_PAGE_CACHE_SECONDS="600")
+    # One worker: the repeat request lands on the process that holds the page.
+    second = start_gunicorn(database_url=url, workers=1, PORTAL_PAGE_CACHE_SECONDS="600")
 
     reader = second.client()
     assert reader.get(PAGE).status == 200

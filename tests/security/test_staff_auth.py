@@ -124,3 +124,55 @@ def test_the_management_command_gives_new_backup_codes(staff):
     codes = out.getvalue().split("(each works once): ")[1].split("\n")[0].split()
     assert len(codes) == 10 and "otpauth://totp/" in out.getvalue()
     assert not StaticToken.objects.filter(token="12345678").exists()  # old codes replaced
+
+
+@pytest.mark.parametrize(
+    ("idle_seconds", "max_seconds", "expired", "message"),
+    [
+        (30 * 60, 12 * 3600, "idle", "Your session ended after 30 minutes without activity."),
+        (15 * 60, 12 * 3600, "idle", "Your session ended after 15 minutes without activity."),
+        (2 * 3600, 8 * 3600, "idle", "Your session ended after 2 hours without activity."),
+        (30 * 60, 8 * 3600, "long", "Your session ended after 8 hours."),
+        (30 * 60, 1 * 3600, "long", "Your session ended after 1 hour."),
+    ],
+)
+def test_the_logout_message_says_the_configured_limits(
+    client, staff, settings, idle_seconds, max_seconds, expired, message
+):
+    settings.PORTAL_STAFF_IDLE_SECONDS = idle_seconds
+    settings.PORTAL_STAFF_SESSION_MAX_SECONDS = max_seconds
+    login_staff(client, staff)
+    client.get("/admin/")
+    session = client.session
+    if expired == "idle":
+        session[StaffSessionTimeoutMiddleware.SEEN_AT] = time.time() - idle_seconds - 1
+    else:
+        session[StaffSessionTimeoutMiddleware.LOGIN_AT] = time.time() - max_seconds - 1
+    session.save()
+    response = client.get("/admin/", follow=True)
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/admin/", "", "/admin/echo/"]
+)
+def test_login_with_an_off_site_or_missing_next_lands_on_the_admin_home(client, staff, next_url):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "coordinator", "password": PASSWORD, "otp_token": "12345678",
+         "next": next_url},
+        REMOTE_ADDR="198.51.100.21",
+    )  # fmt: skip
+    assert response.status_code == 302
+    expected = next_url if next_url == "/admin/echo/" else reverse("admin:index")
+    assert response["Location"] == expected
+
+
+def test_the_lockout_page_says_the_configured_limits(client, staff, settings):
+    from datetime import timedelta
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=45)
+    responses = [login(client, password=f"wrong-{n}") for n in range(3)]
+    html = responses[-1].content.decode()
+    assert "paused for 45 minutes after 3 failed attempts" in html
