@@ -23,6 +23,7 @@ IMAGES = ROOT / "docs" / "images"
 DATABASE = Path("/tmp/guide.sqlite3")
 BASE = "http://127.0.0.1:8611"
 USERNAME, PASSWORD = "guide", "guide-screenshots-only-9b7c"
+BACKUP_CODE = "guideonly7"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,6 +47,9 @@ from echo import services
 
 User = get_user_model()
 user = User.objects.create_superuser({USERNAME!r}, "guide@example.org", {PASSWORD!r})
+from django_otp.plugins.otp_static.models import StaticDevice
+device = StaticDevice.objects.create(user=user, name="Backup codes")
+device.token_set.create(token={BACKUP_CODE!r})
 series = Series.objects.get(slug__contains="leadership")
 # A few real decisions, so the history and the email log have something to show.
 waiting = list(RegistrationRequest.objects.filter(series=series, state="pending")[:2])
@@ -56,6 +60,23 @@ if waiting:
     )
 OutgoingEmail.objects.filter(pk__in=list(OutgoingEmail.objects.values_list("pk", flat=True)[:3])
                              ).update(status="sent")
+from echo.models import Criterion
+from echo.scoring import save_review
+criteria = []
+for order, (name, text) in enumerate([
+    ("Team readiness", "1: one person so far. 5: a working group that meets."),
+    ("County need", "1: few people reached. 5: many, with no other route to help."),
+    ("Partner commitment", "1: interest only. 5: signed agreements."),
+]):
+    criteria.append(Criterion.objects.create(series=series, name=name, description=text,
+                                             order=order))
+colleague = User.objects.create_user("colleague", "colleague@example.org", "x" * 20,
+                                     is_staff=True)
+for n, request in enumerate(series.requests.filter(state="pending")[:3]):
+    values = dict()
+    for criterion in criteria:
+        values[criterion.pk] = 2 + (n + criterion.order) % 4
+    save_review(registration_request=request, reviewer=colleague, values=values)
 print(series.pk)
 """
 
@@ -105,6 +126,7 @@ def main() -> None:
             page.goto(BASE + "/admin/login/")
             page.fill("#id_username", USERNAME)
             page.fill("#id_password", PASSWORD)
+            page.fill("#id_otp_token", BACKUP_CODE)
             page.click("input[type=submit]")
             page.wait_for_url(BASE + "/admin/")
 
@@ -134,6 +156,9 @@ def main() -> None:
             shot("/admin/echo/series/", "series-list.png")
             shot(f"/admin/echo/series/{series_pk}/change/", "series-page.png")
             shot("/admin/echo/outgoingemail/", "email-log.png")
+            shot("/admin/", "dashboard.png", "#dashboard")
+            shot(request_url + "../score/", "score.png")
+            shot("/admin/echo/series/report/", "funder-report.png")
             browser.close()
     finally:
         server.terminate()
