@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 # Content the public pages show. A change to any of these makes cached pages stale; the
 # admin's log entry covers bulk actions that update rows without saving them one by one.
-PUBLIC_CONTENT_APPS = {"library", "echo", "flatpages", "sites", "admin"}
+PUBLIC_CONTENT_APPS = {
+    "library",
+    "echo",
+    "flatpages",
+    "sites",
+    "admin",
+    "directory",
+    "deflection_portal",
+}
 NOT_PUBLIC_MODELS = {"echo.outgoingemail", "echo.answer", "echo.requestevent"}
 
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.flatpages",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "deflection_portal",
     "library",
     "echo",
+    "directory",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "deflection_portal.context_processors.program",
             ],
         },
     },

@@ -44,7 +44,8 @@ def _public_series(slug: str) -> Series:
 
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "echo/privacy_notice.html")
+    retention = Series.objects.published().order_by("title").only("title", "retention_days")
+    return render(request, "echo/privacy_notice.html", {"retention": retention})
 
 
 def _closed(request: HttpRequest, series: Series) -> HttpResponse:
