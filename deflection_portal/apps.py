@@ -34,6 +34,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Deflection Portal")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
+
         signals.post_save.connect(_content_changed, dispatch_uid="portal-content-saved")
         signals.post_delete.connect(_content_changed, dispatch_uid="portal-content-deleted")
         signals.m2m_changed.connect(_content_changed, dispatch_uid="portal-content-m2m")

@@ -682,10 +682,15 @@ REFERENCE_PREFIX = "ECHO"
 
 
 def new_reference() -> str:
-    """A short reference the applicant can quote, like ECHO-7K3M-Q9, unused so far."""
+    """A short reference the applicant can quote, like ECHO-7K3M-Q9 (29^6 possibilities)."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}"
+
+
+def unused_reference() -> str:
+    """A new reference no request has yet (the unique constraint stays the last word)."""
     while True:
-        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
-        reference = f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}"
+        reference = new_reference()
         if not RegistrationRequest.objects.filter(reference=reference).exists():
             return reference
 

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "a-production-like-secret-key-" + "x9Qv3" * 10,
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
     "DATABASE_URL": "postgres://portal:portal@127.0.0.1:5432/portal",
 }
 
@@ -98,7 +99,7 @@ def test_pages_have_titles_skip_link_and_labelled_navigation(client, demo_conten
     assert re.search(r"<html lang=\"en", html)
     assert "<title>Deflection Information and Resources – Deflection Portal</title>" in html
     assert 'href="#main-content"' in html and '<main id="main-content"' in html
-    assert '<nav class="navbar navbar-expand-md" aria-label="Main">' in html
+    assert '<nav class="navbar navbar-expand-lg" aria-label="Main">' in html
     assert 'aria-current="page"' in html
 
 
