@@ -34,7 +34,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Deflection Portal")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, program_admin  # noqa: F401  (register checks and admin page)
 
         signals.post_save.connect(_content_changed, dispatch_uid="portal-content-saved")
         signals.post_delete.connect(_content_changed, dispatch_uid="portal-content-deleted")

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "library",
     "echo",
     "directory",
+    "links",
 ]
 
 MIDDLEWARE = [
