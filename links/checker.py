@@ -1,7 +1,6 @@
 """Check outbound addresses: HEAD first, then GET when a server refuses HEAD, each with a
 bounded timeout; redirects are followed (at most a few) and the final address recorded."""
 
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -51,11 +50,11 @@ def _fetch(url: str, method: str, timeout: float) -> LinkResult:
             )
     except urllib.error.HTTPError as error:
         return LinkResult(url, False, error.code, "", f"HTTP {error.code} {error.reason}"[:300])
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return LinkResult(url, False, None, "", f"No answer within {timeout:g} seconds")
     except urllib.error.URLError as error:
         reason = error.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        if isinstance(reason, TimeoutError):
             return LinkResult(url, False, None, "", f"No answer within {timeout:g} seconds")
         return LinkResult(url, False, None, "", str(reason)[:300])
     except (OSError, ValueError) as error:

@@ -26,7 +26,7 @@ from tests.helpers import assert_one_h1
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE_RE = re.compile(r"ECHO-[%s]{4}-[%s]{2}" % (REFERENCE_ALPHABET, REFERENCE_ALPHABET))
+REFERENCE_RE = re.compile(f"ECHO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{2}}")
 
 
 @pytest.fixture
