@@ -38,10 +38,10 @@ class Handler(BaseHTTPRequestHandler):
         if with_body:
             self.wfile.write(b"hello")
 
-    def do_HEAD(self):  # noqa: N802
+    def do_HEAD(self):
         self._answer(with_body=False)
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self._answer(with_body=True)
 
     def log_message(self, *args):
