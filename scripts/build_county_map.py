@@ -3,20 +3,24 @@
 Run once (the SVG is committed; pages never fetch anything at run time):
 
     npm pack us-atlas@3.0.1 && tar xzf us-atlas-3.0.1.tgz
-    python scripts/build_county_map.py package/counties-albers-10m.json
+    python scripts/build_county_map.py package/counties-10m.json
 
 `us-atlas` redistributes the Census Bureau's public-domain cartographic boundary files as
-TopoJSON, already projected (Albers equal-area). This script decodes the TopoJSON arcs of
-Oregon's 36 counties (FIPS 41001-41071), fits them to the SVG's viewBox and writes one
-<path> per county, with the FIPS code as its id and the county's name as its title.
+TopoJSON (longitude and latitude). This script decodes the TopoJSON arcs of Oregon's 36
+counties (FIPS 41001-41071), projects them for a state map (equirectangular, longitudes
+shortened by the cosine of Oregon's middle latitude, so the state keeps its familiar shape),
+fits them to the SVG's viewBox and writes one <path> per county, with the FIPS code in
+data-fips and the county's name in data-name and its title.
 """
 
 import json
+import math
 import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 OREGON_STATE_FIPS = "41"
+MIDDLE_LATITUDE = 44.0
 WIDTH = 800
 MARGIN = 4
 OUTPUT = Path(__file__).resolve().parents[1] / "static" / "directory" / "oregon-counties.svg"
@@ -58,10 +62,21 @@ def build(source: Path) -> str:
     topology = json.loads(source.read_text())
     arcs = decode_arcs(topology)
     counties = sorted(
-        (g for g in topology["objects"]["counties"]["geometries"] if g["id"].startswith("41")),
+        (
+            g
+            for g in topology["objects"]["counties"]["geometries"]
+            if g["id"].startswith(OREGON_STATE_FIPS)
+        ),
         key=lambda g: g["id"],
     )
-    shapes = {g["id"]: (g["properties"]["name"], county_rings(g, arcs)) for g in counties}
+    shrink = math.cos(math.radians(MIDDLE_LATITUDE))
+    shapes = {
+        g["id"]: (
+            g["properties"]["name"],
+            [[(lon * shrink, -lat) for lon, lat in r] for r in county_rings(g, arcs)],
+        )
+        for g in counties
+    }
     xs = [x for _name, rings in shapes.values() for r in rings for x, _y in r]
     ys = [y for _name, rings in shapes.values() for r in rings for _x, y in r]
     scale = (WIDTH - 2 * MARGIN) / (max(xs) - min(xs))
