@@ -19,17 +19,33 @@ MAX_CHARACTERS_PER_LINE = 80
 # Relative luminance and contrast (WCAG 2.2), and the colour a control's border is seen
 # against: the first non-transparent background among its ancestors.
 _COLOUR_JS = """
-const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
-const lum = ({r, g, b}) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-const contrast = (x, y) => { const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p); return (a + 0.05) / (b + 0.05); };
-const backdrop = (el) => { for (let p = el.parentElement; p; p = p.parentElement) { const c = parse(getComputedStyle(p).backgroundColor); if (c.a > 0) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+const parse = (c) => {
+  const m = c.match(/[\\d.]+/g).map(Number);
+  return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+};
+const lum = ({r, g, b}) => {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const contrast = (x, y) => {
+  const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p);
+  return (a + 0.05) / (b + 0.05);
+};
+const backdrop = (el) => {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const c = parse(getComputedStyle(p).backgroundColor);
+    if (c.a > 0) return c;
+  }
+  return {r: 255, g: 255, b: 255, a: 1};
+};
 """
 
 BORDERS_JS = (
     "(selector) => {"
     + _COLOUR_JS
     + """
-  return [...document.querySelectorAll(selector)].filter((el) => el.offsetParent !== null).map((el) => {
+  const visible = [...document.querySelectorAll(selector)].filter((el) => el.offsetParent);
+  return visible.map((el) => {
     const style = getComputedStyle(el);
     const sides = ["Top", "Right", "Bottom", "Left"].map((side) => ({
       width: parseFloat(style[`border${side}Width`]),
@@ -45,14 +61,15 @@ BORDERS_JS = (
 LINE_LENGTH_JS = """
 () => {
   const canvas = document.createElement("canvas").getContext("2d");
-  return [...document.querySelectorAll("main p, main li")].filter((el) => {
-    return el.offsetParent !== null && el.textContent.trim().length > 120 && !el.closest("table, nav");
-  }).map((el) => {
+  const paragraphs = [...document.querySelectorAll("main p, main li")].filter((el) =>
+    el.offsetParent && el.textContent.trim().length > 120 && !el.closest("table, nav"));
+  return paragraphs.map((el) => {
     const style = getComputedStyle(el);
     canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const text = el.textContent.replace(/\\s+/g, " ").trim();
     const average = canvas.measureText(text).width / text.length;
-    const width = el.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const width = el.getBoundingClientRect().width - padding;
     return {text: text.slice(0, 60), characters: Math.round(width / average)};
   });
 }
