@@ -33,6 +33,7 @@ def public_urls() -> list[str]:
 
     i_and_l = "deflection-implementation-leadership-echo"
     token = RegistrationRequest.objects.filter(series__slug=i_and_l).first().access_token
+    pending = RegistrationRequest.objects.filter(series__slug=i_and_l, state="pending").first()
     return [
         reverse("home"),
         reverse("what-is-deflection"),
@@ -51,7 +52,11 @@ def public_urls() -> list[str]:
         reverse("echo:request", kwargs={"slug": i_and_l}),
         reverse("echo:request-received", kwargs={"slug": i_and_l}),
         reverse("echo:request-status", kwargs={"token": token}),
+        reverse("echo:request-edit", kwargs={"token": pending.access_token}),
         reverse("echo:privacy"),
+        reverse("directory:home"),
+        reverse("contact"),
+        reverse("accessibility"),
     ]
 
 
