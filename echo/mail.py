@@ -60,7 +60,9 @@ def queue_email(
     recipients = [address for address in to if address]
     if not recipients:
         return None
-    context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    from deflection_portal.models import ProgramSettings
+
+    context = {"base_url": settings.PORTAL_BASE_URL, "program": ProgramSettings.load(), **context}
     subject = render_to_string(f"echo/email/{template}_subject.txt", context)
     email = OutgoingEmail.objects.create(
         kind=kind,

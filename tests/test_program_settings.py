@@ -130,7 +130,7 @@ def test_emails_from_the_real_flows_carry_reply_to(contact, mailoutbox, settings
     )
     deliver_due()
     assert mailoutbox[0].reply_to == ["deflection@example.gov"]
-    assert mailoutbox[0].extra_headers.get("Reply-To") is None or True
+    assert "Reply-To: deflection@example.gov" in mailoutbox[0].message().as_string()
 
 
 def test_no_reply_to_until_staff_set_a_contact(mailoutbox, settings):
@@ -138,3 +138,17 @@ def test_no_reply_to_until_staff_set_a_contact(mailoutbox, settings):
     OutgoingEmail.objects.create(kind="received", to="a@example.org", subject="s", body_text="b")
     deliver_due()
     assert mailoutbox[0].reply_to == []
+
+
+def test_html_emails_end_with_the_program_contact(contact, settings):
+    settings.PORTAL_EMAIL_IMMEDIATE = False
+    request = make_request()
+    email = queue_email(
+        kind=EmailKind.RECEIVED,
+        to=[request.email],
+        template="request_received",
+        context={"registration_request": request, "series": request.series, "status_url": "x"},
+        registration_request=request,
+    )
+    assert "Oregon Criminal Justice Commission" in email.body_html
+    assert "mailto:deflection@example.gov" in email.body_html

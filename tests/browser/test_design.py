@@ -157,3 +157,22 @@ def test_keyboard_users_reach_every_county_on_the_map(page, demo_site):
     page.keyboard.press("Enter")
     assert page.url.endswith("#lane-county")
     assert page.locator("#lane-county th").inner_text() == "Lane County"
+
+
+def test_print_keeps_the_content_and_drops_the_navigation(page, demo_site):
+    series = Series.objects.get(slug=LEADERSHIP_SLUG)
+    pending = make_request(series=series, state=RequestState.PENDING)
+    page.emulate_media(media="print")
+    for path in (
+        pending.get_status_url(),
+        reverse("library:resource", kwargs={"slug": "civil-citation-model"}),
+        reverse("echo:session", kwargs={"slug": "deflection-echo-2024", "number": 1}),
+    ):
+        page.goto(path)
+        assert page.locator("h1").is_visible(), path
+        assert not page.locator(".site-header .navbar-nav").is_visible(), path
+        assert not page.locator(".site-footer nav").is_visible(), path
+    page.goto(pending.get_status_url())
+    assert page.locator(".request-answers").is_visible()
+    assert page.locator(".reference").first.is_visible()
+    assert not page.locator("form").first.is_visible()
