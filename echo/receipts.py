@@ -5,19 +5,21 @@ every decision, so staff cannot decide halfway through a correction), records th
 the request's history, and tells the series' staff, at most once a day per request.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core import signing
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .mail import queue_email
 from .models import (
+    REFERENCE_ALPHABET,
     Actor,
     Answer,
     EmailKind,
@@ -32,6 +34,7 @@ from .services import _busy_as_error, _lock_series, staff_addresses
 
 EDITABLE_FIELDS = ("full_name", "phone", "organization", "role_title", "sector", "county")
 STAFF_NOTICE_INTERVAL = timedelta(days=1)
+REFERENCE_RE = re.compile(f"ECHO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{2}}")
 
 EDIT_REFUSED = _(
     "Your answers can no longer be changed: program staff have already made a decision on this "
@@ -41,27 +44,34 @@ WRONG_SERIES = _("An answer was given to a question of another series.")
 
 
 REFERENCE_SALT = "echo.request-received.reference"
+REFERENCE_COOKIE = "echo_reference"
 REFERENCE_MAX_AGE = 60 * 60
 
 
-def received_url(slug: str, reference: str | None) -> str:
-    """The "received" page, carrying the reference signed (so nobody can make the page show
-    one). A duplicate or a trapped submission gets a fresh reference that belongs to no
-    request: the page must look the same whether or not the email already applied, and the
-    email sent to that address gives the real one."""
-    url = reverse("echo:request-received", kwargs={"slug": slug})
-    signed = signing.dumps(reference or new_reference(), salt=REFERENCE_SALT)
-    return f"{url}?r={signed}"
+def remember_reference(response: HttpResponse, slug: str, reference: str | None) -> None:
+    """Give the "received" page the reference to show, in a signed cookie for that page only
+    (so nobody can make the page show one, and its address stays the same for everyone).
+
+    A duplicate or a trapped submission gets a fresh reference that belongs to no request: the
+    page must look the same whether or not the email already applied; the email sent to that
+    address gives the real one."""
+    response.set_signed_cookie(
+        REFERENCE_COOKIE,
+        reference or new_reference(),
+        salt=REFERENCE_SALT,
+        max_age=REFERENCE_MAX_AGE,
+        path=reverse("echo:request-received", kwargs={"slug": slug}),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def reference_from(request: HttpRequest) -> str | None:
-    try:
-        value = signing.loads(
-            request.GET.get("r", ""), salt=REFERENCE_SALT, max_age=REFERENCE_MAX_AGE
-        )
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, str) else None
+    value = request.get_signed_cookie(
+        REFERENCE_COOKIE, default=None, salt=REFERENCE_SALT, max_age=REFERENCE_MAX_AGE
+    )
+    return value if value and REFERENCE_RE.fullmatch(value) else None
 
 
 class EditRefused(ValidationError):

@@ -77,7 +77,9 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             return limited
         if form.looks_automated():
             logger.info("Registration form trap caught a submission for %s", series.slug)
-            return redirect(receipts.received_url(series.slug, None))
+            response = redirect("echo:request-received", slug=series.slug)
+            receipts.remember_reference(response, series.slug, None)
+            return response
         try:
             result = services.submit_request(
                 series=series, data=form.core_data(), answers=form.answers()
@@ -89,7 +91,9 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             # The same page for a new request and a duplicate: nobody learns who applied.
             reference = result.registration_request and result.registration_request.reference
-            return redirect(receipts.received_url(series.slug, reference))
+            response = redirect("echo:request-received", slug=series.slug)
+            receipts.remember_reference(response, series.slug, reference)
+            return response
     context["form"] = form
     response = render(request, "echo/request_form.html", context)
     add_never_cache_headers(response)

@@ -108,9 +108,19 @@ def test_reference_is_on_the_received_page_and_in_the_received_email(client, ser
 
 
 def test_received_page_ignores_a_forged_reference(client, series):
-    url = reverse("echo:request-received", args=[series.slug]) + "?r=ECHO-FAKE-00"
+    url = reverse("echo:request-received", args=[series.slug])
+    client.cookies[receipts.REFERENCE_COOKIE] = "ECHO-FAKE-22"
     html = client.get(url).content.decode()
-    assert "ECHO-FAKE-00" not in html and "Your reference" not in html
+    assert "ECHO-FAKE-22" not in html and "Your reference" not in html
+
+
+def test_the_reference_cookie_is_signed_private_and_for_the_received_page_only(client, series):
+    response = submit(client, series)
+    assert response["Location"] == reverse("echo:request-received", args=[series.slug])
+    cookie = response.cookies[receipts.REFERENCE_COOKIE]
+    assert cookie["path"] == response["Location"] and cookie["httponly"]
+    assert cookie["samesite"] == "Lax" and int(cookie["max-age"]) == 3600
+    assert RegistrationRequest.objects.get().reference not in cookie.value.split(":")[1:]
 
 
 def test_duplicate_submission_looks_the_same_on_screen(client, series):
