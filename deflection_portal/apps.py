@@ -13,11 +13,14 @@ class PortalConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
         from django.contrib.sites.models import Site
 
-        from . import page_cache
+        from . import checks, page_cache, program_admin  # noqa: F401  (checks, admin page)
+        from .models import ProgramSettings
 
-        # The site's own pages; the admin's log entry covers bulk actions that update rows
-        # without saving them one by one.
-        page_cache.invalidate_on_changes(models=[FlatPage, FlatPage.sites.through, Site, LogEntry])
+        # The site's own pages and the program's settings (header, footer, contact); the
+        # admin's log entry covers bulk actions that update rows without saving them one by one.
+        page_cache.invalidate_on_changes(
+            models=[FlatPage, FlatPage.sites.through, Site, LogEntry, ProgramSettings]
+        )
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

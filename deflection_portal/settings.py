@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.flatpages",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
     "deflection_portal",
     "library",
     "echo",
+    "directory",
+    "links",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "deflection_portal.context_processors.program",
             ],
         },
     },

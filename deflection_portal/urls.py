@@ -3,9 +3,23 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpage_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import views
+from echo.sitemaps import SeriesSitemap, SessionSitemap
+from library.sitemaps import CollectionSitemap, ResourceSitemap, TopicSitemap
+
+from . import site_pages, views
+from .sitemaps import StaticPagesSitemap
+
+SITEMAPS = {
+    "pages": StaticPagesSitemap,
+    "resources": ResourceSitemap,
+    "collections": CollectionSitemap,
+    "topics": TopicSitemap,
+    "series": SeriesSitemap,
+    "sessions": SessionSitemap,
+}
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,8 +29,14 @@ urlpatterns = [
         {"url": "/what-is-deflection/"},
         name="what-is-deflection",
     ),
+    path("contact/", site_pages.contact, name="contact"),
+    path("accessibility/", site_pages.accessibility, name="accessibility"),
+    path("robots.txt", site_pages.robots_txt, name="robots-txt"),
+    path("favicon.ico", site_pages.favicon, name="favicon"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("library/", include("library.urls")),
     path("echo/", include("echo.urls")),
+    path("directory/", include("directory.urls")),
     path("admin/", admin.site.urls),
     # What the reverse proxy shows when it refuses a body itself (deploy/nginx/portal.conf).
     path("errors/too-large/", views.too_large, name="too-large"),

@@ -96,6 +96,17 @@ def prepare_people_fields(form: forms.Form, *, consent_label, consent_missing) -
     consent.error_messages["required"] = consent_missing
 
 
+def mark_required(form: forms.Form) -> None:
+    """Required fields are marked once: a star after the label (CSS) for the eye, and
+    aria-required on the control for assistive technology; never "(required)" in the label
+    text, which every error message would repeat."""
+    for field in form.fields.values():
+        # Radio and checkbox groups are marked on their legend; a single radio cannot be.
+        grouped = isinstance(field.widget, forms.RadioSelect | forms.HiddenInput)
+        if field.required and not grouped:
+            field.widget.attrs["aria-required"] = "true"
+
+
 @dataclass
 class Fieldset:
     legend: str
@@ -160,21 +171,20 @@ class RegistrationForm(forms.ModelForm):
                 "Please agree to the privacy notice so that we can review your request."
             ),
         )
-        for name, field in self.fields.items():
-            if field.required and name != "consent":
-                field.label = _("%(label)s (required)") % {"label": field.label}
         for question in self.questions:
             self.fields[self.question_field_name(question)] = self._question_field(question)
+        mark_required(self)
 
     @staticmethod
     def question_field_name(question: Question) -> str:
         return f"question_{question.pk}"
 
     def _question_field(self, question: Question) -> forms.Field:
-        label = question.label
-        if question.required:
-            label = _("%(label)s (required)") % {"label": label}
-        common = {"label": label, "required": question.required, "help_text": question.help_text}
+        common = {
+            "label": question.label,
+            "required": question.required,
+            "help_text": question.help_text,
+        }
         kind = question.kind
         if kind == QuestionKind.SHORT_TEXT:
             return forms.CharField(max_length=SHORT_ANSWER_MAX_CHARS, **common)
@@ -274,7 +284,8 @@ class RegistrationForm(forms.ModelForm):
                 self[self.question_field_name(question)]
             )
         sets += [Fieldset(section, fields) for section, fields in by_section.items()]
-        sets.append(Fieldset(str(_("Privacy")), [self["consent"]]))
+        if "consent" in self.fields:
+            sets.append(Fieldset(str(_("Privacy")), [self["consent"]]))
         return sets
 
 
@@ -306,6 +317,7 @@ class InterestForm(forms.ModelForm):
                 "Please agree to the privacy notice so that we can keep your details."
             ),
         )
+        mark_required(self)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -325,3 +337,42 @@ class InterestForm(forms.ModelForm):
 
     def signup_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EditAnswersForm(RegistrationForm):
+    """The applicant's corrections to a pending request: every answer but the email (the
+    request's identity) and the consent already given."""
+
+    EDITABLE = ("full_name", "phone", "organization", "role_title", "sector", "county")
+    CORE_SECTIONS = (
+        (_("About you"), ("full_name", "phone")),
+        (_("Your work"), ("organization", "role_title", "sector", "county")),
+    )
+
+    def __init__(self, *args, registration_request: RegistrationRequest, **kwargs):
+        questions = list(registration_request.series.questions.all())
+        initial = {name: getattr(registration_request, name) for name in self.EDITABLE}
+        by_question = {a.question_id: a.value for a in registration_request.answers.all()}
+        for question in questions:
+            value = by_question.get(question.pk, "")
+            if question.kind == QuestionKind.MULTIPLE_CHOICE:
+                value = [line for line in value.splitlines() if line]
+            initial[self.question_field_name(question)] = value
+        super().__init__(
+            *args,
+            series=registration_request.series,
+            questions=questions,
+            initial=initial,
+            **kwargs,
+        )
+        for name in ("email", "consent", TRAP_FIELD, STARTED_FIELD):
+            del self.fields[name]
+
+    def clean_email(self) -> str:
+        return ""
+
+    def core_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.EDITABLE}
+
+    def fieldsets(self) -> list[Fieldset]:
+        return [fieldset for fieldset in super().fieldsets() if fieldset.fields]

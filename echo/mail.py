@@ -60,7 +60,9 @@ def queue_email(
     recipients = [address for address in to if address]
     if not recipients:
         return None
-    context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    from deflection_portal.models import ProgramSettings
+
+    context = {"base_url": settings.PORTAL_BASE_URL, "program": ProgramSettings.load(), **context}
     override = _series_wording(kind, registration_request)
     if override is not None:
         from .email_texts import as_html, substitute, values_for
@@ -125,12 +127,22 @@ def _message(email: OutgoingEmail, connection) -> EmailMultiAlternatives:
         connection=connection,
         # One Message-ID per stored email, so any repeat is recognisable as the same message.
         headers={"Message-ID": f"<portal-email-{email.pk}@{domain or 'localhost'}>"},
+        reply_to=reply_to(),
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     if email.attachment_name:
         message.attach(email.attachment_name, email.attachment_content, email.attachment_type)
     return message
+
+
+def reply_to() -> list[str]:
+    """Replies go to the program's contact (staff set it in the admin), never to the
+    no-reply sender."""
+    from deflection_portal.models import ProgramSettings
+
+    address = ProgramSettings.load().contact_email
+    return [address] if address else []
 
 
 def deliver_due(*, at=None, limit: int = 200, only: list[int] | None = None) -> DeliveryReport:

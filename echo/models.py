@@ -719,6 +719,25 @@ def new_access_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Reference numbers are read aloud and typed from paper: no 0/O, 1/I/L or U/V look-alikes.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+REFERENCE_PREFIX = "ECHO"
+
+
+def new_reference() -> str:
+    """A short reference the applicant can quote, like ECHO-7K3M-Q9 (29^6 possibilities)."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}"
+
+
+def unused_reference() -> str:
+    """A new reference no request has yet (the unique constraint stays the last word)."""
+    while True:
+        reference = new_reference()
+        if not RegistrationRequest.objects.filter(reference=reference).exists():
+            return reference
+
+
 class RegistrationRequestQuerySet(models.QuerySet):
     def holding_seats(self):
         """The requests that occupy a seat. Only approvals do; a request alone never does."""
@@ -793,6 +812,17 @@ class RegistrationRequest(models.Model):
     )
     access_token = models.CharField(
         max_length=64, unique=True, default=new_access_token, editable=False
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=16,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text=_("Given to the applicant on the confirmation page and in every email."),
+    )
+    answers_edited_at = models.DateTimeField(
+        _("answers last changed"), null=True, blank=True, editable=False
     )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
@@ -962,6 +992,7 @@ class EmailKind(models.TextChoices):
 
     RECEIVED = "received", _("Request received (to the applicant)")
     DUPLICATE = "duplicate", _("Second request from one address (to the applicant)")
+    STAFF_REQUEST_EDITED = "staff_request_edited", _("Answers changed (to staff, daily at most)")
     STAFF_NEW_REQUEST = "staff_new_request", _("New request (to staff)")
     STAFF_SEAT_FREED = "staff_seat_freed", _("Seat freed (to staff)")
     APPROVED = "approved", _("Approved (to the applicant)")

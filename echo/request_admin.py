@@ -180,8 +180,8 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         "is_demo",
     ]
     list_select_related = ["series"]
-    search_fields = ["full_name", "email", "organization"]
-    search_help_text = _("Search by name, email or organization.")
+    search_fields = ["reference", "full_name", "email", "organization"]
+    search_help_text = _("Search by reference (ECHO-…), name, email or organization.")
     date_hierarchy = None
     actions = [
         *(_bulk_action(declared) for declared in TRANSITIONS if declared.bulk_label),
@@ -191,6 +191,8 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         "erase_personal_data",
     ]
     readonly_fields = [
+        "reference",
+        "answers_edited_at",
         "series",
         "state",
         "submitted_at",
@@ -207,7 +209,7 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         "decision_reason",
     ]
     fieldsets = [
-        (None, {"fields": ["series", "state", "submitted_at"]}),
+        (None, {"fields": ["reference", "series", "state", "submitted_at", "answers_edited_at"]}),
         (_("About you"), {"fields": ["full_name", "email", "phone"]}),
         (_("Your work"), {"fields": ["organization", "role_title", "sector", "county"]}),
         # The series' own questions are shown here, section by section (change_form.html).

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import ratelimit, services
+from . import ratelimit, receipts, services
 from .forms import InterestForm, RegistrationForm
 from .models import (
     Actor,
@@ -47,7 +47,8 @@ def _public_series(slug: str) -> Series:
 
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "echo/privacy_notice.html")
+    retention = Series.objects.published().order_by("title").only("title", "retention_days")
+    return render(request, "echo/privacy_notice.html", {"retention": retention})
 
 
 def _closed(request: HttpRequest, series: Series) -> HttpResponse:
@@ -79,16 +80,23 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             return limited
         if form.looks_automated():
             logger.info("Registration form trap caught a submission for %s", series.slug)
-            return redirect("echo:request-received", slug=series.slug)
+            response = redirect("echo:request-received", slug=series.slug)
+            receipts.remember_reference(response, series.slug, None)
+            return response
         try:
-            services.submit_request(series=series, data=form.core_data(), answers=form.answers())
+            result = services.submit_request(
+                series=series, data=form.core_data(), answers=form.answers()
+            )
         except services.RegistrationError as error:
             if error.code == ErrorCode.NOT_ACCEPTING:
                 return _closed(request, series)
             form.add_error(None, error)
         else:
             # The same page for a new request and a duplicate: nobody learns who applied.
-            return redirect("echo:request-received", slug=series.slug)
+            reference = result.registration_request and result.registration_request.reference
+            response = redirect("echo:request-received", slug=series.slug)
+            receipts.remember_reference(response, series.slug, reference)
+            return response
     context["form"] = form
     response = render(request, "echo/request_form.html", context)
     add_never_cache_headers(response)
@@ -109,7 +117,10 @@ def _rate_limited(request: HttpRequest, scope: str) -> HttpResponse | None:
 @require_GET
 def request_received(request: HttpRequest, slug: str) -> HttpResponse:
     series = _public_series(slug)
-    return render(request, "echo/request_received.html", {"series": series})
+    context = {"series": series, "reference": receipts.reference_from(request)}
+    response = render(request, "echo/request_received.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 # --- Interest list -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .models import (
     RequestEvent,
     RequestState,
     Series,
+    unused_reference,
 )
 from .participation import erase_participation_data, export_participation_data
 from .transitions import Action, ErrorCode, ReasonUse, Transition, transition
@@ -118,7 +119,7 @@ def submit_request(
                 _queue_duplicate_notice(locked, email)
                 return SubmitResult(None, duplicate=True)
             registration_request = RegistrationRequest.objects.create(
-                series=locked, **{**data, "email": email}
+                series=locked, reference=unused_reference(), **{**data, "email": email}
             )
             Answer.objects.bulk_create(
                 Answer(request=registration_request, question=question, value=_answer_text(value))

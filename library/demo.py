@@ -389,7 +389,7 @@ Research networks such as JCOIN publish tools and findings on deflection program
         "topics": ["treatment", "pathway-naloxone-plus"],
         "audiences": ["behavioral-health", "peer-recovery"],
         "source": "Substance Abuse and Mental Health Services Administration (SAMHSA)",
-        "external_url": "https://store.samhsa.gov/",
+        "external_url": "https://store.samhsa.gov/product/tip-63-medications-opioid-use-disorder/pep21-02-01-002",
         "is_featured": True,
         "summary": (
             "SAMHSA's treatment improvement protocol on the medications approved for opioid "
@@ -404,7 +404,7 @@ Research networks such as JCOIN publish tools and findings on deflection program
         "topics": ["treatment"],
         "audiences": ["behavioral-health", "peer-recovery"],
         "source": "Substance Abuse and Mental Health Services Administration (SAMHSA)",
-        "external_url": "https://store.samhsa.gov/",
+        "external_url": "https://store.samhsa.gov/product/tip-57-trauma-informed-care-behavioral-health-services/sma14-4816",
         "summary": (
             "SAMHSA's treatment improvement protocol on recognising the effects of trauma and "
             "building services that avoid re-traumatising the people they serve."
@@ -418,7 +418,7 @@ Research networks such as JCOIN publish tools and findings on deflection program
         "topics": ["treatment"],
         "audiences": ["behavioral-health"],
         "source": "American Society of Addiction Medicine",
-        "external_url": "https://www.asam.org/",
+        "external_url": "https://www.asam.org/asam-criteria",
         "summary": (
             "The widely used framework for assessing a person with addiction across several "
             "dimensions and matching them to the right level of care."
@@ -446,7 +446,7 @@ Research networks such as JCOIN publish tools and findings on deflection program
         "topics": ["treatment", "pathway-active-outreach", "pathway-naloxone-plus"],
         "audiences": ["peer-recovery", "behavioral-health", "law-enforcement"],
         "source": PORTAL,
-        "external_url": "https://www.samhsa.gov/",
+        "external_url": "https://www.samhsa.gov/brss-tacs",
         "summary": (
             "What peer recovery mentors bring to a warm handoff, how they work alongside "
             "officers and clinicians, and what supervision and support they need."

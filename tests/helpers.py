@@ -22,3 +22,8 @@ def login_staff(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+# Every HTML page reads the program's settings (its name and contact, in the header and footer)
+# once; query budgets of pages count that on top of the page's own queries.
+PROGRAM_SETTINGS_QUERIES = 1

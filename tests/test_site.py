@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "a-production-like-secret-key-" + "x9Qv3" * 10,
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
     "DATABASE_URL": "postgres://portal:portal@127.0.0.1:5432/portal",
 }
 
@@ -32,6 +33,7 @@ def public_urls() -> list[str]:
 
     i_and_l = "deflection-implementation-leadership-echo"
     token = RegistrationRequest.objects.filter(series__slug=i_and_l).first().access_token
+    pending = RegistrationRequest.objects.filter(series__slug=i_and_l, state="pending").first()
     return [
         reverse("home"),
         reverse("what-is-deflection"),
@@ -50,7 +52,11 @@ def public_urls() -> list[str]:
         reverse("echo:request", kwargs={"slug": i_and_l}),
         reverse("echo:request-received", kwargs={"slug": i_and_l}),
         reverse("echo:request-status", kwargs={"token": token}),
+        reverse("echo:request-edit", kwargs={"token": pending.access_token}),
         reverse("echo:privacy"),
+        reverse("directory:home"),
+        reverse("contact"),
+        reverse("accessibility"),
     ]
 
 
@@ -98,7 +104,7 @@ def test_pages_have_titles_skip_link_and_labelled_navigation(client, demo_conten
     assert re.search(r"<html lang=\"en", html)
     assert "<title>Deflection Information and Resources – Deflection Portal</title>" in html
     assert 'href="#main-content"' in html and '<main id="main-content"' in html
-    assert '<nav class="navbar navbar-expand-md" aria-label="Main">' in html
+    assert '<nav class="navbar navbar-expand-lg" aria-label="Main">' in html
     assert 'aria-current="page"' in html
 
 

@@ -217,20 +217,18 @@ def test_visitor_opens_session_1_in_the_archive_and_takes_its_materials(
 
 
 def fill_core_fields(page) -> None:
-    type_into(page.get_by_role("textbox", name="Full name (required)", exact=True), "Jordan Okafor")
-    type_into(page.get_by_role("textbox", name="Email (required)", exact=True), APPLICANT_EMAIL)
+    type_into(page.get_by_role("textbox", name="Full name", exact=True), "Jordan Okafor")
+    type_into(page.get_by_role("textbox", name="Email", exact=True), APPLICANT_EMAIL)
     type_into(
-        page.get_by_role("textbox", name="Organization (required)", exact=True),
+        page.get_by_role("textbox", name="Organization", exact=True),
         "Lane County Health & Human Services",
     )
     type_into(
-        page.get_by_role("textbox", name="Role or title (required)", exact=True),
+        page.get_by_role("textbox", name="Role or title", exact=True),
         "Deflection coordinator",
     )
-    page.get_by_role("combobox", name="Sector (required)", exact=True).select_option(
-        label="Behavioral health"
-    )
-    page.get_by_role("combobox", name="County or tribe (required)", exact=True).select_option(
+    page.get_by_role("combobox", name="Sector", exact=True).select_option(label="Behavioral health")
+    page.get_by_role("combobox", name="County or tribe", exact=True).select_option(
         label="Lane County"
     )
 
@@ -282,9 +280,7 @@ def test_applicant_requests_a_place_in_a_full_series_fixes_errors_and_withdraws(
     expect(error_links).to_have_count(1)
     expect(error_links).to_contain_text("Please write at least 40 words; this answer has 8.")
     expect(program).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_role("textbox", name="Full name (required)", exact=True)).to_have_value(
-        "Jordan Okafor"
-    )
+    expect(page.get_by_role("textbox", name="Full name", exact=True)).to_have_value("Jordan Okafor")
     expect(page.get_by_label("I have read the privacy notice")).to_be_checked()
     screenshot(page, "errors")
 
@@ -446,7 +442,7 @@ def test_keyboard_user_requests_a_place_and_withdraws_without_a_mouse(
     assert back["label"] == "Read the privacy notice", describe(back)
     assert press(page, "Tab")["label"] == "Send my request"
     expect(page.get_by_role("radio", name="Planning a program")).to_be_checked()
-    expect(page.get_by_role("combobox", name="Sector (required)", exact=True)).to_have_value(
+    expect(page.get_by_role("combobox", name="Sector", exact=True)).to_have_value(
         "tribal_government"
     )
     page.keyboard.press("Enter")

@@ -78,7 +78,10 @@ def test_form_shows_core_fields_then_question_sections_and_consent(client, serie
     html = response.content.decode()
     legends = re.findall(r'<fieldset class="form-section">\s*<legend>([^<]+)</legend>', html)
     assert legends == ["About you", "Your work", "About your program", "Your team", "Privacy"]
-    assert "Full name (required)" in html and "Phone" in html
+    # Required fields are marked once: aria-required and a silent star, never in the label.
+    assert "(required)" not in html and "Phone" in html
+    assert re.search(r'<input type="text" name="full_name"[^>]*aria-required="true"', html)
+    assert 'class="form-label requiredField"' in html
     assert 'data-min-words="10"' in html
     assert reverse("echo:privacy") in html
     assert "no-store" in response["Cache-Control"]
