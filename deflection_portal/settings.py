@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "deflection_portal",
     "library",
     "echo",
+    "staff",
 ]
 
 MIDDLEWARE = [

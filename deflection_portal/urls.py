@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("library/", include("library.urls")),
     path("echo/", include("echo.urls")),
+    path("staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]
 
