@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -41,7 +42,10 @@ LINK_EXPIRED = "expired"
 WRONG_CODE = (
     "That code is not right. Check that the app shows Deflection Portal, and type its newest code."
 )
-WAIT_FOR_CODE = "Too many wrong codes. Wait %(seconds)d seconds, then try the newest code."
+WAIT_FOR_CODE = (
+    "Too many wrong codes in a row. Wait %(seconds)d second, then type the newest code.",
+    "Too many wrong codes in a row. Wait %(seconds)d seconds, then type the newest code.",
+)
 
 
 class LinkError(Exception):
@@ -242,7 +246,8 @@ def confirm_enrolment(*, invite: StaffInvite, code: str) -> list[str]:
         if not allowed:
             until = (extra or {}).get("locked_until") or timezone.now()
             wait = max(math.ceil((until - timezone.now()).total_seconds()), 1)
-            error = ValidationError(WAIT_FOR_CODE % {"seconds": wait}, code="throttled")
+            message = ngettext(*WAIT_FOR_CODE, wait) % {"seconds": wait}
+            error = ValidationError(message, code="throttled")
         elif not device.verify_token(code.strip()):
             error = ValidationError(WRONG_CODE, code="wrong_code")
         else:

@@ -250,3 +250,14 @@ def test_coming_back_with_the_password_continues_to_the_authenticator(client, in
     other = Client()
     assert other.post(path, {"password": PASSWORD}).status_code == 302
     assert "data-otpauth-uri" in other.get(path).content.decode()
+
+
+def test_wrong_codes_in_a_row_make_the_next_try_wait(client, inviter):
+    path = invite(inviter)
+    choose_password(client, path)
+    uri = otpauth_uri(client.get(path))
+    wrong = f"{(int(code_from_uri(uri)) + 1) % 1_000_000:06d}"
+    client.post(path, {"code": wrong})
+    response = client.post(path, {"code": code_from_uri(uri)})
+    assert "Wait 1 second, then" in response.content.decode()
+    assert not TOTPDevice.objects.get().confirmed
