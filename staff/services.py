@@ -169,7 +169,9 @@ def find_invite(token: str) -> StaffInvite:
 
 def _locked(invite: StaffInvite) -> StaffInvite:
     """The invitation again, locked for this transaction, if its link still works."""
-    locked = StaffInvite.objects.select_for_update().select_related("user").get(pk=invite.pk)
+    locked = (
+        StaffInvite.objects.select_for_update(of=("self",)).select_related("user").get(pk=invite.pk)
+    )
     if locked.is_used:
         raise LinkError(LINK_USED, locked)
     if locked.is_expired():

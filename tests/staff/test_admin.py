@@ -166,7 +166,7 @@ def test_the_user_list_shows_who_has_an_authenticator(admin_client, reviewer):
 def make_rows(size: int, admin_user) -> list:
     now = timezone.now()
     StaffInvite.objects.bulk_create(
-        StaffInvite(email=f"p{n}@example.org", role="reviewer", token_hash=f"{size}-{n:060d}",
+        StaffInvite(email=f"p{n}@example.org", role="reviewer", token_hash=f"{size:04d}{n:060d}",
                     invited_by=admin_user, created_at=now, expires_at=now, used_at=None)
         for n in range(size)
     )  # fmt: skip
