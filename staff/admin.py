@@ -41,6 +41,11 @@ class StaffInviteAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else [*self.add_fields, *self.record_fields]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.may_invite_administrators = request.user.is_superuser
+        return form
+
     @admin.display(description=_("state"))
     def state(self, obj: StaffInvite) -> str:
         if obj.is_used:

@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import StaffInvite
+from .models import StaffInvite, StaffRole
 
 
 class InviteForm(forms.ModelForm):
@@ -15,12 +15,17 @@ class InviteForm(forms.ModelForm):
         model = StaffInvite
         fields = ["email", "role"]
 
+    # Set by the admin: only a superuser may invite an administrator.
+    may_invite_administrators = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "role" in self.fields:  # not on the read-only page of a sent invitation
             self.fields["role"].required = True
             self.fields["role"].choices = [
-                (role.value, role.label) for role in services.available_roles()
+                (role.value, role.label)
+                for role in services.available_roles()
+                if self.may_invite_administrators or role != StaffRole.ADMINISTRATOR
             ]
 
     def clean_email(self):

@@ -34,7 +34,11 @@ BACKUP_CODE_COUNT = 10
 ROLE_GROUPS = {StaffRole.REVIEWER: "Reviewers", StaffRole.FACULTY: "Faculty"}
 
 ACCOUNT_EXISTS = "There is already an account with this email address."
+PASSWORD_ALREADY_CHOSEN = (
+    "A password has already been chosen through this link. Open the link again and type it."
+)
 ROLE_UNAVAILABLE = "This role cannot be given: its group does not exist."
+ADMINISTRATORS_ONLY = "Only an administrator can invite an administrator."
 NO_EMAIL = "This account has no email address to send the link to."
 LINK_UNKNOWN = "unknown"
 LINK_USED = "used"
@@ -115,13 +119,16 @@ def _queue_link_email(*, invite: StaffInvite, token: str, sent_by) -> OutgoingEm
 
 def invite_staff(*, email: str, role: str, invited_by, invite: StaffInvite | None = None) -> str:
     """Store an invitation and its email in one transaction and return the link; refuses an
-    address that already has an account and a role whose group is missing. Earlier unused
-    invitations to the same address stop working."""
+    address that already has an account, a role whose group is missing, and an administrator
+    invited by anyone but an administrator. Earlier unused invitations to the same address
+    stop working."""
     email = email.strip()
     if account_exists(email):
         raise ValidationError(ACCOUNT_EXISTS, code="account_exists")
     if role not in available_roles():
         raise ValidationError(ROLE_UNAVAILABLE, code="role_unavailable")
+    if role == StaffRole.ADMINISTRATOR and not getattr(invited_by, "is_superuser", False):
+        raise ValidationError(ADMINISTRATORS_ONLY, code="administrators_only")
     invite = invite or StaffInvite()
     invite.email, invite.role, invite.purpose = email, role, InvitePurpose.NEW_ACCOUNT
     invite.user, invite.invited_by = None, invited_by
@@ -190,8 +197,8 @@ def create_account(*, invite: StaffInvite, password: str):
     before it can log in."""
     with transaction.atomic():
         invite = _locked(invite)
-        if invite.user_id is not None:
-            return invite.user
+        if invite.user_id is not None:  # another browser got there first
+            raise ValidationError(PASSWORD_ALREADY_CHOSEN, code="password_chosen")
         user = new_account_user(invite)
         if account_exists(invite.email):
             raise ValidationError(ACCOUNT_EXISTS, code="account_exists")

@@ -207,3 +207,24 @@ def test_new_admin_pages_keep_their_query_budget_at_any_size(admin_client, admin
     assert small == large, f"10 rows: {small}; 1,000 rows: {large}"
     over = {name: n for name, n in large.items() if n > BUDGETS[name]}
     assert not over, f"over budget: {over} (budgets {BUDGETS})"
+
+
+def test_only_an_administrator_may_invite_an_administrator(client, reviewer):
+    from django.contrib.auth.models import Permission
+
+    from tests.helpers import login_staff
+
+    reviewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_staffinvite", "view_staffinvite"])
+    )
+    login_staff(client, reviewer)
+    page = client.get(reverse("admin:staff_staffinvite_add"))
+    assert page.status_code == 200 and 'value="administrator"' not in page.content.decode()
+    response = client.post(
+        reverse("admin:staff_staffinvite_add"), {"email": "x@example.org", "role": "administrator"}
+    )
+    assert response.status_code == 200 and not StaffInvite.objects.exists()
+    from staff import services
+
+    with pytest.raises(services.ValidationError):
+        services.invite_staff(email="x@example.org", role="administrator", invited_by=reviewer)

@@ -261,3 +261,19 @@ def test_wrong_codes_in_a_row_make_the_next_try_wait(client, inviter):
     response = client.post(path, {"code": code_from_uri(uri)})
     assert "Wait 1 second, then" in response.content.decode()
     assert not TOTPDevice.objects.get().confirmed
+
+
+def test_a_second_browser_cannot_choose_the_password_after_the_first(client, inviter):
+    from django.test import Client
+
+    path = invite(inviter)
+    first, second = Client(), Client()
+    assert first.get(path).status_code == second.get(path).status_code == 200
+    assert choose_password(first, path).status_code == 302
+    # The second browser still shows the form it loaded; its answer is refused.
+    invitation = StaffInvite.objects.get()
+    with pytest.raises(services.ValidationError):
+        services.create_account(invite=invitation, password="another-long-password-9")
+    user = get_user_model().objects.get(username="dana.reviewer@example.org")
+    assert user.check_password(PASSWORD)
+    assert "data-otpauth-uri" not in second.get(path).content.decode()
