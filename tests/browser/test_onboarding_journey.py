@@ -5,7 +5,9 @@ password and the app's code and reaches the admin."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
 from playwright.sync_api import expect
 
 from echo.models import OutgoingEmail
@@ -34,6 +36,9 @@ def check_accessible(page, label: str, failures: list[str]) -> None:
 def test_an_invited_reviewer_sets_up_a_password_and_an_authenticator_and_logs_in(
     browser, live_server, page, console_errors, screenshot
 ):
+    # Transactional tests empty every table, the site row of the migrations included; the
+    # admin's login page needs it.
+    Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": "localhost"})
     reviewers_group()
     administrator = get_user_model().objects.create_superuser(
         "ada", "ada@example.org", ADMIN_PASSWORD
