@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "echo",
     "directory",
     "links",
+    "staff",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
     path("library/", include("library.urls")),
     path("echo/", include("echo.urls")),
     path("directory/", include("directory.urls")),
+    path("staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
     # What the reverse proxy shows when it refuses a body itself (deploy/nginx/portal.conf).
     path("errors/too-large/", views.too_large, name="too-large"),

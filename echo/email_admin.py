@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from . import mail
 from .models import EmailStatus, OutgoingEmail
 
-STATUS_LINK_RE = re.compile(r"(/echo/requests/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/")
+# Private links in stored emails: an applicant's status page, a staff invitation. Whoever
+# holds one can act through it.
+PRIVATE_LINK_RE = re.compile(r"(/echo/requests/|/staff/welcome/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/")
 
 
 def mask_status_links(text: str) -> str:
-    """Keep the first characters of each private status link's token, hide the rest."""
-    return STATUS_LINK_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}…(hidden)/", text or "")
+    """Keep the first characters of each private link's token, hide the rest."""
+    return PRIVATE_LINK_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}…(hidden)/", text or "")
 
 
 @admin.register(OutgoingEmail)
@@ -72,7 +74,8 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         return ", ".join(obj.recipients)
 
     def get_fields(self, request, obj=None):
-        # Status links let anyone act as the applicant: only administrators read them.
+        # Status and invitation links let anyone act through them: only administrators
+        # read them.
         fields = list(super().get_fields(request, obj))
         if not request.user.is_superuser:
             fields = ["masked_body" if name == "body_text" else name for name in fields]

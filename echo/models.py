@@ -1007,6 +1007,7 @@ class EmailKind(models.TextChoices):
     MESSAGE = "message", _("Message from staff (to the applicant)")
     CERTIFICATE = "certificate", _("Completion certificate (to the participant)")
     CASE_SCHEDULED = "case_scheduled", _("Case presentation scheduled (to the participant)")
+    STAFF_INVITE = "staff_invite", _("Staff invitation or new second-factor link")
 
 
 class EmailStatus(models.TextChoices):

@@ -140,3 +140,11 @@ def test_a_staff_member_acting_through_a_status_link_is_recorded_as_themselves(
     event = request.events.get()
     assert event.actor == admin_user
     assert event.who == f"{admin_user.get_username()}, through the applicant's link"
+
+
+def test_invitation_links_are_masked_for_reviewers_too():
+    from echo.email_admin import mask_status_links
+
+    text = "Set up your account: https://portal.example.org/staff/welcome/AbCdEfGhIjKlMnOp/ now"
+    masked = mask_status_links(text)
+    assert "AbCdEfGhIjKlMnOp" not in masked and "/staff/welcome/AbCd…(hidden)/" in masked

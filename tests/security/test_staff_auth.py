@@ -173,6 +173,6 @@ def test_the_lockout_page_says_the_configured_limits(client, staff, settings):
 
     settings.AXES_FAILURE_LIMIT = 3
     settings.AXES_COOLOFF_TIME = timedelta(minutes=45)
-    responses = [login(client, password=f"wrong-{n}") for n in range(3)]
+    responses = [login(client, token="123456", password=f"wrong-{n}") for n in range(3)]
     html = responses[-1].content.decode()
     assert "paused for 45 minutes after 3 failed attempts" in html

@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 f"  {options['url'].rstrip('/')}/admin/\n"
                 f"  username: {LOCAL_USERNAME}\n"
                 f"  password: {password}\n"
-                "  OTP token: one of these one-time backup codes (each works once):\n"
+                "  One-time code: one of these backup codes (each works once):\n"
                 f"    {' '.join(codes)}\n"
                 "  or a code from an authenticator app set up with this address:\n"
                 f"    {authenticator.config_url}\n"
