@@ -1,6 +1,6 @@
 """The program's own settings, edited by staff in the admin: its name and its contact."""
 
-from django.db import models
+from django.db import DatabaseError, models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_PROGRAM_NAME = "Deflection Portal"
@@ -71,8 +71,13 @@ class ProgramSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ProgramSettings":
-        """The settings row; an unsaved one with the defaults when staff never saved any."""
-        return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
+        """The settings row; an unsaved one with the defaults when staff never saved any, or
+        when the database cannot be read (error pages, e.g. a 413 or the branded 503, still
+        render their header and footer)."""
+        try:
+            return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
+        except DatabaseError:
+            return cls(pk=SINGLETON_PK)
 
     @property
     def agency(self) -> str:

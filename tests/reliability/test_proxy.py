@@ -96,7 +96,12 @@ def test_a_client_cannot_choose_its_address_through_the_proxy_or_around_it(porta
         post_form(
             proxy,
             "/admin/login/",
-            {"username": "lockme", "password": f"wrong-{n}", "otp_token": "", "next": "/admin/"},
+            {
+                "username": "lockme",
+                "password": f"wrong-{n}",
+                "otp_token": "123456",
+                "next": "/admin/",
+            },
             headers={"X-Forwarded-For": f"192.0.2.{n}"},
         )
         for n in range(10)
