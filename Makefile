@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker lock bench clean
+.PHONY: run test lint worker lock bench clean messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -27,6 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: export DJANGO_DEBUG ?= true
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py ensure_local_staff --url http://$(HOST):$(PORT)
@@ -36,6 +37,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
+	$(PY) manage.py compile_translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
@@ -43,6 +45,7 @@ test: $(VENV)/.installed-dev
 # The worker: lets lapsed seat offers go and delivers stored emails with retries
 # (production runs it beside gunicorn; `make run` starts one beside runserver).
 worker: $(VENV)/.installed
+	$(PY) manage.py compile_translations
 	$(PY) manage.py run_mail_worker
 
 # The benchmark (bench/README.md): PostgreSQL, gunicorn and wrk; writes bench/results/.
@@ -52,6 +55,13 @@ bench: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Collect the marked strings into locale/es/LC_MESSAGES/django.po (needs GNU gettext's
+# xgettext: apt-get install gettext); translate the new entries, then `make run` compiles them.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale es --no-obsolete --add-location file \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'docs/*' \
+		--ignore 'test-artifacts/*' --ignore 'staticfiles/*' --ignore 'scripts/*'
 
 # Recompile the lock files from pyproject.toml.
 lock: $(VENV)/.installed-dev

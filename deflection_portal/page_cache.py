@@ -30,6 +30,7 @@ from django.core.cache import cache, caches
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Model, signals
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 from .middleware import ADMIN_PREFIX, service_unavailable
 
@@ -175,7 +176,14 @@ def _page_key(request: HttpRequest, version: str, names: frozenset[str], query) 
     values = [(name, query.getlist(name)) for name in sorted(names)]
     raw = repr((request.path, values)).encode()
     digest = hashlib.sha256(raw).hexdigest()
-    return f"page:{version}:{request.get_host()}:{request.method}:{digest}"
+    language = page_language(request)
+    return f"page:{version}:{language}:{request.get_host()}:{request.method}:{digest}"
+
+
+def page_language(request: HttpRequest) -> str:
+    """The language a page is in: its URL's prefix (/es/…), else the default. Stated in the
+    key, so a page in one language is never served for the other."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
 class PublicPageCacheMiddleware:

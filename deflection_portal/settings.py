@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "deflection_portal.middleware.MalformedRequestMiddleware",
     "deflection_portal.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL alone (/es/…); unprefixed pages are English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "deflection_portal.context_processors.program",
+                "deflection_portal.context_processors.languages",
             ],
         },
     },
@@ -262,7 +265,11 @@ SESSION_COOKIE_AGE = PORTAL_STAFF_SESSION_MAX_SECONDS
 
 # --- Internationalisation and time ------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# English is the default and has no prefix; Spanish pages live under /es/. The admin and the
+# staff pages are outside the language prefixes and stay English (a staff tool).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Los_Angeles"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 """Top-level URL map: the apps' URLs, the admin, the home page and the site's pages."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpage_views
 from django.contrib.sitemaps.views import sitemap
@@ -21,7 +22,9 @@ SITEMAPS = {
     "sessions": SessionSitemap,
 }
 
-urlpatterns = [
+# The public site, in English (no prefix) and Spanish (/es/…). Feeds for machines, the staff
+# pages and the admin have one address each.
+public_patterns = [
     path("", views.home, name="home"),
     path(
         "what-is-deflection/",
@@ -31,16 +34,20 @@ urlpatterns = [
     ),
     path("contact/", site_pages.contact, name="contact"),
     path("accessibility/", site_pages.accessibility, name="accessibility"),
-    path("robots.txt", site_pages.robots_txt, name="robots-txt"),
-    path("favicon.ico", site_pages.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("library/", include("library.urls")),
     path("echo/", include("echo.urls")),
     path("directory/", include("directory.urls")),
-    path("staff/", include("staff.urls")),
-    path("admin/", admin.site.urls),
     # What the reverse proxy shows when it refuses a body itself (deploy/nginx/portal.conf).
     path("errors/too-large/", views.too_large, name="too-large"),
+]
+
+urlpatterns = [
+    path("robots.txt", site_pages.robots_txt, name="robots-txt"),
+    path("favicon.ico", site_pages.favicon, name="favicon"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("staff/", include("staff.urls")),
+    path("admin/", admin.site.urls),
+    *i18n_patterns(*public_patterns, prefix_default_language=False),
 ]
 
 handler400 = "deflection_portal.views.bad_request"

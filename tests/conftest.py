@@ -4,6 +4,14 @@ import pytest
 from django.core.management import call_command
 
 
+def pytest_configure(config):
+    # The Spanish pages read the compiled catalogue; `make test` compiles it too, this keeps a
+    # bare `pytest` right after a .po edit. Written atomically, so parallel workers are safe.
+    from deflection_portal.translations import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage needs collectstatic first; tests render templates without it.
