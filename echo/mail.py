@@ -15,7 +15,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import translate_url
+from django.utils import timezone, translation
 
 from .models import EmailStatus, EmailText, InterestSignup, OutgoingEmail, RegistrationRequest
 
@@ -60,9 +61,68 @@ def queue_email(
     recipients = [address for address in to if address]
     if not recipients:
         return None
+    language = recipient_language(kind, registration_request, interest_signup)
+    with translation.override(language):
+        return _store(
+            kind=kind,
+            recipients=recipients,
+            template=template,
+            context=context,
+            registration_request=registration_request,
+            interest_signup=interest_signup,
+            attachment=attachment,
+            language=language,
+        )
+
+
+def recipient_language(
+    kind: str,
+    registration_request: RegistrationRequest | None = None,
+    interest_signup: InterestSignup | None = None,
+) -> str:
+    """The language of an email: the one the applicant (or interest-list entry) used on the
+    site; staff emails are in the default language, like the admin."""
+    person = registration_request or interest_signup
+    if kind.startswith("staff_") or person is None:
+        return settings.LANGUAGE_CODE
+    return person.language or settings.LANGUAGE_CODE
+
+
+def in_language(url: str, language: str) -> str:
+    """The same page of the site in the given language (/echo/… → /es/echo/…), for links
+    built before the email's language was known. Other addresses are left as they are."""
+    base = settings.PORTAL_BASE_URL
+    if not url.startswith(base + "/"):
+        return url
+    path = url[len(base) :]
+    current = translation.get_language_from_path(path)
+    if current:
+        path = path[len(current) + 1 :]
+    with translation.override(settings.LANGUAGE_CODE):
+        return base + translate_url(path, language)
+
+
+def _store(
+    *,
+    kind,
+    recipients,
+    template,
+    context,
+    registration_request,
+    interest_signup,
+    attachment,
+    language,
+) -> OutgoingEmail:
     from deflection_portal.models import ProgramSettings
 
-    context = {"base_url": settings.PORTAL_BASE_URL, "program": ProgramSettings.load(), **context}
+    context = {
+        "base_url": settings.PORTAL_BASE_URL,
+        "program": ProgramSettings.load(),
+        **{
+            name: in_language(value, language) if isinstance(value, str) else value
+            for name, value in context.items()
+        },
+    }
     override = _series_wording(kind, registration_request)
     if override is not None:
         from .email_texts import as_html, substitute, values_for

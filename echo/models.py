@@ -779,6 +779,10 @@ class RegistrationRequest(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     consent = models.BooleanField(_("consent to the privacy notice"), default=False)
+    # The language of the pages it was made on: every email to this person is in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en", editable=False
+    )
     state = models.CharField(
         _("state"),
         max_length=20,
@@ -963,6 +967,10 @@ class InterestSignup(models.Model):
     county = models.CharField(_("county or tribe"), max_length=40, choices=COUNTY_CHOICES)
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
     consent = models.BooleanField(_("consent to the privacy notice"), default=False)
+    # The language of the pages it was made on: every email to this person is in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en", editable=False
+    )
     created_at = models.DateTimeField(_("signed up"), default=timezone.now, editable=False)
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)

@@ -176,6 +176,7 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         SecondReviewFilter,
         "sector",
         "county",
+        "language",
         ("submitted_at", admin.DateFieldListFilter),
         "is_demo",
     ]
@@ -204,12 +205,25 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         "sector",
         "county",
         "consent",
+        "language",
         "reviewed_by",
         "reviewed_at",
         "decision_reason",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "series", "state", "submitted_at", "answers_edited_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "series",
+                    "state",
+                    "submitted_at",
+                    "answers_edited_at",
+                    "language",
+                ]
+            },
+        ),
         (_("About you"), {"fields": ["full_name", "email", "phone"]}),
         (_("Your work"), {"fields": ["organization", "role_title", "sector", "county"]}),
         # The series' own questions are shown here, section by section (change_form.html).

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -85,7 +85,9 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
             return response
         try:
             result = services.submit_request(
-                series=series, data=form.core_data(), answers=form.answers()
+                series=series,
+                data={**form.core_data(), "language": translation.get_language()},
+                answers=form.answers(),
             )
         except services.RegistrationError as error:
             if error.code == ErrorCode.NOT_ACCEPTING:
@@ -141,7 +143,9 @@ def interest_form(request: HttpRequest, slug: str) -> HttpResponse:
         if form.looks_automated():
             logger.info("Interest form trap caught a submission for %s", series.slug)
         else:
-            services.join_interest_list(series=series, data=form.signup_data())
+            services.join_interest_list(
+                series=series, data={**form.signup_data(), "language": translation.get_language()}
+            )
         # The same page whether the email was new, already listed or a bot's.
         return redirect("echo:interest-thanks", slug=series.slug)
     response = render(request, "echo/interest_form.html", {"series": series, "form": form})

@@ -21,11 +21,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .locking import LockTimeout, is_lock_timeout, lock_series
-from .mail import Attachment, queue_email
+from .mail import Attachment, queue_email, recipient_language
 from .models import (
     Actor,
     Answer,
@@ -529,7 +530,7 @@ def offer_deadline_text(registration_request: RegistrationRequest) -> str:
     1:00 p.m. PDT"."""
     series = registration_request.series
     local = timezone.localtime(registration_request.offer_expires_at, series.zone)
-    return dateformat.format(local, "l, F j, Y, g:i a T")
+    return dateformat.format(local, gettext("l, F j, Y, g:i a T"))
 
 
 def _interest_context(signup: InterestSignup) -> dict:
@@ -590,6 +591,12 @@ def _queue_duplicate_notice(series: Series, email: str) -> None:
 def _queue_applicant_email(registration_request: RegistrationRequest, declared: Transition) -> None:
     if not declared.email:
         return
+    # The calendar file and the offer's deadline are written in the applicant's language too.
+    with translation.override(recipient_language(declared.email_kind, registration_request)):
+        _queue_transition_email(registration_request, declared)
+
+
+def _queue_transition_email(registration_request: RegistrationRequest, declared: Transition):
     context = _context(registration_request)
     series = registration_request.series
     attachment = None
