@@ -13,11 +13,10 @@ COPY requirements.txt .
 RUN pip install --no-deps -r requirements.txt
 
 COPY --chown=portal:portal . .
-# collectstatic and the translations need settings that load, not real secrets.
+# collectstatic needs settings that load, not real secrets.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input \
-    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
-    python manage.py compile_translations \
+    && python -m deflection_portal.translations \
     && mkdir -p /app/media && chown portal:portal /app/media
 
 USER portal

@@ -27,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: export DJANGO_DEBUG ?= true
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
-	$(PY) manage.py compile_translations
+	$(PY) -m deflection_portal.translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py ensure_local_staff --url http://$(HOST):$(PORT)
@@ -37,7 +37,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
-	$(PY) manage.py compile_translations
+	$(PY) -m deflection_portal.translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
@@ -45,7 +45,7 @@ test: $(VENV)/.installed-dev
 # The worker: lets lapsed seat offers go and delivers stored emails with retries
 # (production runs it beside gunicorn; `make run` starts one beside runserver).
 worker: $(VENV)/.installed
-	$(PY) manage.py compile_translations
+	$(PY) -m deflection_portal.translations
 	$(PY) manage.py run_mail_worker
 
 # The benchmark (bench/README.md): PostgreSQL, gunicorn and wrk; writes bench/results/.

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -120,14 +121,21 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
-        return service_unavailable()
+        return service_unavailable(request)
 
 
-def service_unavailable() -> HttpResponse:
+def page_language(request: HttpRequest | None) -> str:
+    """The language of the page asked for, from its URL alone (/es/…): error pages answered
+    before the locale middleware has run speak it too."""
+    path = request.path_info if request is not None else ""
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
+def service_unavailable(request: HttpRequest | None = None) -> HttpResponse:
     # Rendered without the request: its context processors could need the database.
-    response = HttpResponse(
-        render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8"
-    )
+    with translation.override(page_language(request)):
+        body = render_to_string("503.html")
+    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

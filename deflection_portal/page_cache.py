@@ -30,9 +30,8 @@ from django.core.cache import cache, caches
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Model, signals
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils import translation
 
-from .middleware import ADMIN_PREFIX, service_unavailable
+from .middleware import ADMIN_PREFIX, page_language, service_unavailable
 
 CONTENT_VERSION_KEY = "portal:content-version"
 UNCACHED_PREFIXES = (ADMIN_PREFIX, "/static/", "/media/", "/bench/")
@@ -176,14 +175,9 @@ def _page_key(request: HttpRequest, version: str, names: frozenset[str], query) 
     values = [(name, query.getlist(name)) for name in sorted(names)]
     raw = repr((request.path, values)).encode()
     digest = hashlib.sha256(raw).hexdigest()
+    # The language is stated in the key: a page in one language is never served for the other.
     language = page_language(request)
     return f"page:{version}:{language}:{request.get_host()}:{request.method}:{digest}"
-
-
-def page_language(request: HttpRequest) -> str:
-    """The language a page is in: its URL's prefix (/es/…), else the default. Stated in the
-    key, so a page in one language is never served for the other."""
-    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
 class PublicPageCacheMiddleware:
@@ -207,7 +201,7 @@ class PublicPageCacheMiddleware:
             if connection.connection is None:
                 # No connection to the database (refused, or hanging and cut): the page
                 # could not be rendered either, and the view would only wait a second time.
-                return service_unavailable()
+                return service_unavailable(request)
             # The cache failed on a working connection: render without it.
             return self.get_response(request)
         plain = QueryDict(request.META.get("QUERY_STRING", ""), encoding=request.encoding)

@@ -10,19 +10,21 @@ import tempfile
 from pathlib import Path
 
 import polib
-from django.conf import settings
+
+# The project's catalogues (settings.LOCALE_PATHS names the same folder). Run as
+# `python -m deflection_portal.translations`, this needs no settings: `make test` compiles
+# before any environment is set.
+LOCALE_ROOT = Path(__file__).resolve().parent.parent / "locale"
 
 
-def catalogues() -> list[Path]:
-    return sorted(
-        path for root in settings.LOCALE_PATHS for path in Path(root).glob("*/LC_MESSAGES/*.po")
-    )
+def catalogues(root: Path = LOCALE_ROOT) -> list[Path]:
+    return sorted(Path(root).glob("*/LC_MESSAGES/*.po"))
 
 
-def compile_catalogues(*, force: bool = False) -> list[Path]:
+def compile_catalogues(*, force: bool = False, root: Path = LOCALE_ROOT) -> list[Path]:
     """Compile what is out of date; return the .mo files written."""
     written = []
-    for po_path in catalogues():
+    for po_path in catalogues(root):
         mo_path = po_path.with_suffix(".mo")
         if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -38,3 +40,8 @@ def compile_catalogues(*, force: bool = False) -> list[Path]:
                 os.unlink(temporary)
         written.append(mo_path)
     return written
+
+
+if __name__ == "__main__":
+    for path in compile_catalogues():
+        print(f"Compiled {path}")

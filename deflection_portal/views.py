@@ -5,8 +5,11 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
+
+from .middleware import page_language
 
 HOME_PAGE_URL = "/"
 
@@ -33,11 +36,9 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    response = HttpResponse(
-        render_to_string(template, {"request": request}),
-        status=status,
-        content_type="text/html; charset=utf-8",
-    )
+    with translation.override(page_language(request)):
+        body = render_to_string(template, {"request": request})
+    response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
     add_never_cache_headers(response)
     return response
 
