@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from library.models import Resource
@@ -707,8 +708,10 @@ OREGON_TRIBES = [
 
 OUTSIDE_OREGON = "outside-oregon"
 
+# Tribes' names are their own official names, in English on every page.
 COUNTY_CHOICES = [
-    (_("Oregon counties"), [(name.lower().replace(" ", "-"), f"{name} County")
+    (_("Oregon counties"), [(name.lower().replace(" ", "-"),
+                             format_lazy(_("{name} County"), name=name))
                             for name in OREGON_COUNTIES]),
     (_("Federally recognized tribes"), OREGON_TRIBES),
     (OUTSIDE_OREGON, _("Outside Oregon")),
