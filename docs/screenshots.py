@@ -5,8 +5,10 @@ Usage, from the repository root:
     .venv/bin/python docs/screenshots.py
 
 It builds a throwaway SQLite database (/tmp/guide.sqlite3) with the demo content, adds a
-superuser, starts `manage.py runserver` on 127.0.0.1:8611, logs in with Chromium (Playwright)
-and saves 1280x800 PNGs under docs/images/. The server is stopped at the end.
+superuser and an invitation for a new reviewer, starts `manage.py runserver` on
+127.0.0.1:8611, logs in with Chromium (Playwright) and saves 1280x800 PNGs under docs/images/;
+in a second browser, the invited reviewer chooses a password and reaches the authenticator
+set-up page. The server is stopped at the end.
 """
 
 import os
@@ -24,6 +26,7 @@ DATABASE = Path("/tmp/guide.sqlite3")
 BASE = "http://127.0.0.1:8611"
 USERNAME, PASSWORD = "guide", "guide-screenshots-only-9b7c"
 BACKUP_CODE = "guideonly7"
+INVITED_PASSWORD = "guide-invited-reviewer-3f1e"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -77,7 +80,10 @@ for n, request in enumerate(series.requests.filter(state="pending")[:3]):
     for criterion in criteria:
         values[criterion.pk] = 2 + (n + criterion.order) % 4
     save_review(registration_request=request, reviewer=colleague, values=values)
-print(series.pk)
+from urllib.parse import urlsplit
+from staff.services import invite_staff
+link = invite_staff(email="jo.reviewer@example.org", role="reviewer", invited_by=user)
+print(series.pk, urlsplit(link).path)
 """
 
 
@@ -107,7 +113,7 @@ def main() -> None:
     DATABASE.unlink(missing_ok=True)
     manage("migrate", "--noinput")
     manage("load_demo_content")
-    series_pk = manage("shell", "-c", SETUP).stdout.strip().splitlines()[-1]
+    series_pk, invite_path = manage("shell", "-c", SETUP).stdout.strip().splitlines()[-1].split()
     IMAGES.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "127.0.0.1:8611", "--noreload"],
@@ -159,6 +165,23 @@ def main() -> None:
             shot("/admin/", "dashboard.png", "#dashboard")
             shot(request_url + "../score/", "score.png")
             shot("/admin/echo/series/report/", "funder-report.png")
+
+            # Inviting a colleague: the form filled in, not sent.
+            page.goto(BASE + "/admin/staff/staffinvite/add/")
+            page.get_by_label("Email address").fill("alex.reviewer@example.org")
+            page.get_by_label("Role").select_option(label="Reviewer")
+            page.screenshot(path=IMAGES / "staff-invite.png")
+            print("saved", IMAGES / "staff-invite.png")
+
+            # The invited reviewer, in a browser of their own, after choosing a password.
+            invited = browser.new_page(viewport={"width": 1280, "height": 800})
+            invited.goto(BASE + invite_path)
+            invited.get_by_label("Password", exact=True).fill(INVITED_PASSWORD)
+            invited.get_by_label("The same password again").fill(INVITED_PASSWORD)
+            invited.get_by_role("button", name="Save password and continue").click()
+            invited.get_by_role("img", name="QR code for your authenticator app").wait_for()
+            invited.screenshot(path=IMAGES / "staff-authenticator.png")
+            print("saved", IMAGES / "staff-authenticator.png")
             browser.close()
     finally:
         server.terminate()

@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -246,16 +246,23 @@ class RegistrationRequestAdmin(PersonalDataActions, MessageActions, admin.ModelA
         css = {"all": ["echo/admin.css"]}
 
     def get_queryset(self, request):
-        return with_review_summary(super().get_queryset(request))
+        return with_review_summary(super().get_queryset(request), viewer=request.user)
 
     @admin.display(description=_("scores"), ordering="review_mean")
     def scores(self, obj: RegistrationRequest) -> str:
-        """Reviews, mean and spread, e.g. "2 · 3.8 ± 0.5", flagged when a second look is due."""
+        """Reviews, mean and spread, e.g. "2 · 3.8 ± 0.5", flagged when a second look is due.
+        On a request the viewer has not scored, only the number of reviews: the mean would
+        show them a colleague's scores before their own (independent review)."""
         if not obj.review_count:
             return "–"
-        text = f"{obj.review_count} · {obj.review_mean:.1f}"
-        if obj.review_count > 1:
-            text += f" ± {obj.review_spread:.1f}"
+        if not obj.viewer_has_scored:
+            text = ngettext("%(count)d review", "%(count)d reviews", obj.review_count) % {
+                "count": obj.review_count
+            }
+        else:
+            text = f"{obj.review_count} · {obj.review_mean:.1f}"
+            if obj.review_count > 1:
+                text += f" ± {obj.review_spread:.1f}"
         flagged = obj.review_count == 1 or obj.review_spread > obj.series.second_review_spread
         return format_html(
             '{}{}', text, format_html(' <strong>{}</strong>', gettext("(second review)"))

@@ -5,7 +5,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Max, Min, Q
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+)
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion, RegistrationRequest, Review, Score
@@ -13,18 +24,24 @@ from .models import Criterion, RegistrationRequest, Review, Score
 SCALE = [(n, str(n)) for n in range(1, 6)]
 
 
-def with_review_summary(queryset):
-    """Annotate the number of reviews, the mean of the reviewers' means, their spread (the
-    highest reviewer's mean less the lowest's) and whether a second review is needed."""
+def with_review_summary(queryset, *, viewer=None):
+    """Annotate the number of reviews, the mean of the reviewers' means and their spread (the
+    highest reviewer's mean less the lowest's). With a `viewer`, also whether that user has
+    scored the request (`viewer_has_scored`): until then the mean and spread are not theirs
+    to see."""
     spread = ExpressionWrapper(
         Max("reviews__mean") - Min("reviews__mean"),
         output_field=DecimalField(max_digits=3, decimal_places=2),
     )
-    return queryset.annotate(
+    queryset = queryset.annotate(
         review_count=Count("reviews", distinct=True),
         review_mean=Avg("reviews__mean"),
         review_spread=spread,
     )
+    if viewer is not None:
+        mine = Review.objects.filter(request=OuterRef("pk"), reviewer=viewer.pk)
+        queryset = queryset.annotate(viewer_has_scored=Exists(mine))
+    return queryset
 
 
 def needs_second_review_q() -> Q:

@@ -2,9 +2,12 @@
 bulk decisions, the series capacity summary, the email log and the staff guide."""
 
 import itertools
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -671,6 +674,16 @@ def test_staff_guide_serves_its_screenshots_and_nothing_else(admin_client):
         assert admin_client.get(guide + "images/" + name).status_code == 404
     escaped = admin_client.get(guide + "images/..%2Fstaff-guide.md", follow=True)
     assert b"# Staff guide" not in escaped.content  # never the file itself
+
+
+def test_every_screenshot_the_staff_guide_shows_is_there():
+    guide = Path(settings.BASE_DIR) / "docs" / "staff-guide.md"
+    images = re.findall(r"!\[([^\]]*)\]\(images/([^)]+)\)", guide.read_text(encoding="utf-8"))
+    shown = {name: alt for alt, name in images}
+    assert {"staff-invite.png", "staff-authenticator.png"} <= set(shown)
+    missing = [name for name in shown if not (guide.parent / "images" / name).is_file()]
+    assert not missing
+    assert all(len(alt.split()) >= 3 for alt in shown.values())  # words, not a file name
 
 
 def test_staff_guide_needs_a_staff_login(client, django_user_model):

@@ -1,5 +1,6 @@
 """Independent rubric scoring: a reviewer sees others' scores only after scoring; the list
-shows count, mean and spread and flags requests for a second review; scores decide nothing."""
+shows count, mean and spread (the mean and spread only once the viewer has scored) and flags
+requests for a second review; scores decide nothing."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -65,6 +66,25 @@ def test_a_reviewer_sees_colleagues_scores_only_after_scoring(client, django_use
     assert request.state == RequestState.PENDING  # scores never decide
 
 
+def test_the_list_hides_the_mean_of_requests_the_viewer_has_not_scored(
+    client, django_user_model, rubric
+):
+    series, criteria = rubric
+    request = make_request(series=series, full_name="Scored By Ana")
+    ana, ben = reviewer(django_user_model, "ana"), reviewer(django_user_model, "ben")
+    save_review(registration_request=request, reviewer=ana, values={c.pk: 4 for c in criteria})
+    url = reverse("admin:echo_registrationrequest_changelist")
+
+    login_staff(client, ben)
+    before = client.get(url).content.decode()
+    assert "1 review <strong>(second review)</strong>" in before
+    assert "4.0" not in before
+
+    post_scores(client, request, criteria, [2, 2, 2])
+    after = client.get(url).content.decode()
+    assert "2 · 3.0 ± 2.0 <strong>(second review)</strong>" in after
+
+
 def test_invalid_scores_are_refused_and_nothing_is_stored(admin_client, rubric):
     series, criteria = rubric
     request = make_request(series=series)
@@ -75,7 +95,7 @@ def test_invalid_scores_are_refused_and_nothing_is_stored(admin_client, rubric):
     assert not Review.objects.exists()
 
 
-def test_list_shows_count_mean_spread_and_flags_second_reviews(admin_client, django_user_model,
+def test_list_shows_count_mean_spread_and_flags_second_reviews(client, django_user_model,
                                                                rubric):  # fmt: skip
     series, criteria = rubric
     one = make_request(series=series, full_name="One Score")
@@ -91,14 +111,15 @@ def test_list_shows_count_mean_spread_and_flags_second_reviews(admin_client, dja
     flagged = with_review_summary(series.requests.all()).filter(needs_second_review_q())
     assert {r.full_name for r in flagged} == {"One Score", "Far Apart"}
 
+    login_staff(client, ana)  # ana has scored all three
     url = reverse("admin:echo_registrationrequest_changelist")
-    html = admin_client.get(url).content.decode()
+    html = client.get(url).content.decode()
     assert "1 · 4.0 <strong>(second review)</strong>" in html
     assert "2 · 3.5 ± 3.0 <strong>(second review)</strong>" in html
     assert "2 · 4.0 ± 0.0" in html
-    needed = admin_client.get(url + "?second_review=needed").content.decode()
+    needed = client.get(url + "?second_review=needed").content.decode()
     assert "One Score" in needed and "Far Apart" in needed and "Agreed" not in needed
-    unscored = admin_client.get(url + "?second_review=unscored").content.decode()
+    unscored = client.get(url + "?second_review=unscored").content.decode()
     assert "Nobody Yet" in unscored and "Agreed" not in unscored
 
 
