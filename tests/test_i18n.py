@@ -22,7 +22,7 @@ from django.utils import translation
 
 from deflection_portal import views
 from deflection_portal.middleware import service_unavailable
-from echo.models import RegistrationRequest, Series
+from echo.models import OREGON_TRIBES, RegistrationRequest, Series
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
@@ -174,12 +174,16 @@ def english_interface_strings() -> set[str]:
     return found
 
 
+# Official names, the same in every language.
+PROPER_NAMES = {name for _, name in OREGON_TRIBES}
+
+
 def english_left(html: str, interface: set[str]) -> tuple[list[str], PageText]:
     page = PageText()
     page.feed(html)
     problems = []
     for text, marked_english, where in page.texts:
-        if marked_english:
+        if marked_english or text in PROPER_NAMES:
             continue
         words = set(re.findall(r"[a-z']+", text.lower()))
         if text in interface or len(words & ENGLISH_WORDS) >= 2:
