@@ -4,6 +4,7 @@ at 200%."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from echo.models import RequestState, Series
 from tests.factories import make_request
@@ -19,8 +20,13 @@ MISSING_PATH = "/no-such-page/"
 FORM_WITH_ERRORS = "request form with errors"
 
 
-def public_pages() -> list[tuple[str, str]]:
-    """(name, path) of every public page, with the data each one needs."""
+def public_pages(language: str = "en") -> list[tuple[str, str]]:
+    """(name, path) of every public page in the language, with the data each one needs."""
+    with translation.override(language):
+        return _public_pages("/es" if language == "es" else "")
+
+
+def _public_pages(prefix: str) -> list[tuple[str, str]]:
     series = Series.objects.get(slug=LEADERSHIP_SLUG)
     pending = make_request(series=series)
     withdrawn = make_request(series=series, state=RequestState.WITHDRAWN)
@@ -60,23 +66,25 @@ def public_pages() -> list[tuple[str, str]]:
         ("status page (approved)", approved.get_status_url()),
         ("interest list", reverse("echo:interest", kwargs={"slug": ARCHIVE_SLUG})),
         ("interest list thanks", reverse("echo:interest-thanks", kwargs={"slug": ARCHIVE_SLUG})),
-        ("leave the interest list", "/echo/interest/leave/" + "x" * 43 + "/"),
+        ("leave the interest list", prefix + "/echo/interest/leave/" + "x" * 43 + "/"),
         ("privacy notice", reverse("echo:privacy")),
         ("change answers", reverse("echo:request-edit", args=[pending.access_token])),
         ("program directory", reverse("directory:home")),
         ("contact", reverse("contact")),
         ("accessibility statement", reverse("accessibility")),
-        ("404", MISSING_PATH),
+        ("404", prefix + MISSING_PATH),
     ]
 
 
-def open_page(page, console_errors, name: str, path: str) -> None:
+def open_page(page, console_errors, name: str, path: str, language: str = "en") -> None:
     response = page.goto(path)
     if name == FORM_WITH_ERRORS:
-        page.get_by_role("button", name="Send my request").click()
+        with translation.override(language):
+            send = translation.gettext("Send my request")
+        page.get_by_role("button", name=send).click()
         page.wait_for_load_state()
         assert page.locator("#error-summary").is_visible(), "no error summary after submit"
-    elif path == MISSING_PATH:
+    elif path.endswith(MISSING_PATH):
         assert response.status == 404
         # The browser reports the document's own 404 status as a console error.
         console_errors[:] = [e for e in console_errors if "404" not in e]
@@ -112,3 +120,41 @@ def test_every_public_page_passes_axe_and_reflows(page, console_errors, demo_sit
                     f"{label}, overflow with text at 200%, {width} px:\n  " + "\n  ".join(overflow)
                 )
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+def test_every_public_page_in_spanish_passes_axe_at_1280_and_320_px(
+    page, console_errors, demo_site
+):
+    """The Spanish pages: longer words and sentences, the same rules."""
+    failures = []
+    for name, path in public_pages("es"):
+        assert path.startswith("/es/"), path
+        page.set_viewport_size(DESKTOP)
+        open_page(page, console_errors, name, path, language="es")
+        label = f"{name} ({path})"
+        assert page.locator("html").get_attribute("lang") == "es", label
+        if violations := axe_violations(page):
+            failures.append(f"{label}, axe at 1280 px:\n{describe_violations(violations)}")
+        page.set_viewport_size(NARROW)
+        if violations := axe_violations(page):
+            failures.append(f"{label}, axe at 320 px:\n{describe_violations(violations)}")
+        if overflow := horizontal_overflow(page):
+            failures.append(f"{label}, overflow at 320 px:\n  " + "\n  ".join(overflow))
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+def test_switching_language_keeps_the_page_and_the_search(page, demo_site):
+    page.set_viewport_size(NARROW)
+    page.goto(reverse("library:search") + "?q=civil+citation")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Español").click()
+    assert page.url.endswith("/es/library/search/?q=civil+citation")
+    assert page.locator("html").get_attribute("lang") == "es"
+    # Reached by keyboard too, and back to English on the same page.
+    english = page.get_by_role("link", name="English")
+    english.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/library/search/?q=civil+citation")
+    assert "/es/" not in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
