@@ -7,7 +7,12 @@ from django.urls import reverse
 
 class PortalSitemap(Sitemap):
     """Absolute URLs at PORTAL_BASE_URL, the address the public reaches the portal at,
-    whatever host the request came in by."""
+    whatever host the request came in by; each page in English and in Spanish, with the other
+    language (and English as the default) named as its alternate."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_protocol(self, protocol=None) -> str:
         return settings.PORTAL_BASE_URL.split("://", 1)[0]

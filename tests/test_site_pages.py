@@ -45,6 +45,14 @@ def test_sitemap_lists_public_pages_only(client, settings):
     for url in (hidden.get_absolute_url(), hidden_series.get_absolute_url()):
         assert base + url not in locations
     assert not any("/admin/" in loc or request.access_token in loc for loc in locations)
+    # Each page in both languages, each naming the other as its alternate.
+    assert base + "/es" + published.get_absolute_url() in locations
+    alternates = {
+        (link.get("hreflang"), link.get("href"))
+        for link in root.iter("{http://www.w3.org/1999/xhtml}link")
+    }
+    assert ("es", base + "/es" + series.get_absolute_url()) in alternates
+    assert ("x-default", base + series.get_absolute_url()) in alternates
 
 
 def test_favicon_ico_is_served(client):
