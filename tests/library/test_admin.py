@@ -44,7 +44,8 @@ def test_resource_admin_prepopulates_slugs_and_keeps_search_fields():
     from django.contrib import admin
 
     resource_admin = admin.site._registry[Resource]
-    assert resource_admin.prepopulated_fields == {"slug": ["title"]}
+    # The slug comes from the English title (the admin shows both languages).
+    assert resource_admin.prepopulated_fields == {"slug": ("title_en",)}
     assert resource_admin.search_fields  # the ECHO admin autocompletes resources
 
 
@@ -74,9 +75,11 @@ def test_unpublish_action_reports_counts(admin_client, db):
 
 def resource_form(collection, upload, **overrides):
     return {
-        "title": "Uploaded guide",
+        "title_en": "Uploaded guide",
+        "title_es": "",
         "slug": "uploaded-guide",
-        "summary": "A guide.",
+        "summary_en": "A guide.",
+        "summary_es": "",
         "body": "",
         "file": upload,
         "external_url": "",
