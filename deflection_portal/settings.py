@@ -282,6 +282,9 @@ USE_TZ = True
 # `translated` filter, deflection_portal/templatetags/portal_i18n.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row built from code with a plain `title=` (the shell, the demo loader, a command run
+# while Spanish is active) always gets its English column filled.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 MIGRATION_MODULES = {"flatpages": "deflection_portal.flatpages_migrations"}
 
 
