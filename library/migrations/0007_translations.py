@@ -20,7 +20,6 @@ create these triggers again.
 """
 
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations, models
 from django.db.models import F
 
@@ -36,6 +35,10 @@ def copy_to_english(apps, schema_editor):
     for model_name, fields in TRANSLATED.items():
         model = apps.get_model("library", model_name)
         model.objects.update(**{f"{field}_en": F(field) for field in fields})
+    if schema_editor.connection.vendor == "postgresql":
+        # The updates queued deferred foreign-key checks; PostgreSQL refuses to build the
+        # index below while they are pending, so they run now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE;")
 
 
 PG_VECTORS = """
@@ -59,6 +62,8 @@ PG_VECTORS = """
 """
 
 PG_CREATE = [
+    # Left in place on the way back: other things may use it (unaccent is a trusted extension).
+    "CREATE EXTENSION IF NOT EXISTS unaccent;",
     "CREATE TEXT SEARCH CONFIGURATION library_spanish (COPY = pg_catalog.spanish);",
     """
     ALTER TEXT SEARCH CONFIGURATION library_spanish
@@ -269,7 +274,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['is_published', 'title_es'], name='resource_pub_title_idx-es'),
         ),
         migrations.RunPython(copy_to_english, migrations.RunPython.noop),
-        UnaccentExtension(),
         migrations.AddField(
             model_name="resource",
             name="search_vector_es",

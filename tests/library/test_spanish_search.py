@@ -93,9 +93,7 @@ def test_deleting_a_resource_removes_it_from_the_spanish_index(client, library):
     assert found(client, spanish_search_url(), "desviacion") == set()
 
 
-def test_english_index_reads_the_english_columns_whatever_language_saved_the_row(
-    client, library
-):
+def test_english_index_reads_the_english_columns_whatever_language_saved_the_row(client, library):
     # A save while Spanish is active writes the Spanish title into the original column;
     # the English index still holds the English title.
     resource = library["deflection"]
