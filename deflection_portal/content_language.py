@@ -42,3 +42,19 @@ def translated_html(obj, field: str) -> str:
     templates and form rendering escape as usual."""
     text = getattr(obj, field, "") or ""
     return mark_english(text) if falls_back(obj, field) else text
+
+
+def drop_defaults_of_other_languages() -> None:
+    """A model default is English text ("About your program"); django-modeltranslation
+    copies it to every language's column, so a new row would carry English in its Spanish
+    column, shown unmarked and never replaced by the fallback. Only the default language's
+    columns keep the default; the others start empty. Called from PortalConfig.ready(),
+    after every app's translation.py is registered."""
+    from django.db.models import NOT_PROVIDED
+    from modeltranslation.translator import translator
+
+    for model in translator.get_registered_models(abstract=False):
+        for fields in translator.get_options_for_model(model).all_fields.values():
+            for field in fields:
+                if field.language != default_language():
+                    field.default = NOT_PROVIDED

@@ -592,6 +592,14 @@ QUESTIONS_ES = {
             "Organizaciones comunitarias",
         ],
     ),
+    "Has your program applied for or received a deflection grant from the Oregon Criminal "
+    "Justice Commission?": (
+        PROGRAM_ES, "¿Su programa ha solicitado o recibido una subvención de desviación de la "
+        "Comisión de Justicia Penal de Oregón?", "", [],
+    ),
+    "Is there anything else the faculty should know?": (
+        TEAM_ES, "¿Hay algo más que el profesorado deba saber?", "", [],
+    ),
     "What do you hope to gain from this ECHO?": (
         HOPES_ES, "¿Qué espera lograr con este ECHO?",
         "Por ejemplo, un problema que quiere resolver, una decisión que tiene por delante o una "

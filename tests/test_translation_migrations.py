@@ -45,6 +45,4 @@ def test_library_migration_copies_the_english_text():
 
     from library.search import resource_search
 
-    assert [r.slug for r in resource_search(query="naloxone", filters={}).results] == [
-        "old-guide"
-    ]
+    assert [r.slug for r in resource_search(query="naloxone", filters={}).results] == ["old-guide"]

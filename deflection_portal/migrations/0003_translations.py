@@ -14,7 +14,12 @@ TRANSLATED = {
 def copy_to_english(apps, schema_editor):
     for model_name, fields in TRANSLATED.items():
         model = apps.get_model("deflection_portal", model_name)
-        model.objects.update(**{f"{field}_en": F(field) for field in fields})
+        # Adding a column with a default wrote the English default into the Spanish one;
+        # nothing was translated before this migration, so every Spanish column starts empty.
+        model.objects.update(
+            **{f"{field}_en": F(field) for field in fields},
+            **{f"{field}_es": None for field in fields},
+        )
 
 
 class Migration(migrations.Migration):

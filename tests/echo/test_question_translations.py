@@ -80,3 +80,13 @@ def test_section_legend_in_spanish():
     with translation.override("es"):
         legends = [fieldset.legend for fieldset in RegistrationForm(series=series).fieldsets()]
     assert "Su equipo" in legends
+
+
+def test_a_new_question_has_no_spanish_section_until_staff_write_one():
+    # The model's default section is English; it must not land in the Spanish column.
+    question = make_question()
+    assert question.section_en == "About your program"
+    assert question.section_es is None
+    with translation.override("es"):
+        legends = [str(f.legend) for f in RegistrationForm(series=question.series).fieldsets()]
+    assert '<span lang="en">About your program</span>' in legends
