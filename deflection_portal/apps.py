@@ -14,10 +14,12 @@ class PortalConfig(AppConfig):
         from django.contrib.sites.models import Site
 
         from . import checks, page_cache, program_admin  # noqa: F401  (checks, admin page)
+        from .content_language import drop_defaults_of_other_languages
         from .models import ProgramSettings
 
         # The site's own pages and the program's settings (header, footer, contact); the
         # admin's log entry covers bulk actions that update rows without saving them one by one.
+        drop_defaults_of_other_languages()
         page_cache.invalidate_on_changes(
             models=[FlatPage, FlatPage.sites.through, Site, LogEntry, ProgramSettings]
         )

@@ -5,15 +5,18 @@ the admin site itself, too early to register on it.
 """
 
 from django.contrib import admin
+from django.contrib.flatpages.admin import FlatPageAdmin
+from django.contrib.flatpages.models import FlatPage
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import SINGLETON_PK, ProgramSettings
 
 
 @admin.register(ProgramSettings)
-class ProgramSettingsAdmin(admin.ModelAdmin):
+class ProgramSettingsAdmin(TranslationAdmin):
     fieldsets = [
         (_("Name"), {"fields": ["program_name", "official_line"]}),
         (
@@ -45,3 +48,13 @@ class ProgramSettingsAdmin(admin.ModelAdmin):
         return redirect(
             reverse("admin:deflection_portal_programsettings_change", args=[settings_row.pk])
         )
+
+
+# The site's own pages ("What is deflection?", the home page's introduction): Django's admin
+# for them, with each page's title and content in both languages.
+admin.site.unregister(FlatPage)
+
+
+@admin.register(FlatPage)
+class TranslatedFlatPageAdmin(TranslationAdmin, FlatPageAdmin):
+    pass

@@ -89,6 +89,8 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
+    # Before the admin, so that its admin classes and translation registrations load first.
+    "modeltranslation",
     "deflection_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -273,6 +275,17 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Los_Angeles"
 USE_I18N = True
 USE_TZ = True
+
+# Staff-written content (titles, summaries, questions, pages) in both languages: each
+# translation.py adds `<field>_en` and `<field>_es` columns. English is the default and the
+# fallback, so a text nobody has translated yet shows in English (marked lang="en" by the
+# `translated` filter, deflection_portal/templatetags/portal_i18n.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row built from code with a plain `title=` (the shell, the demo loader, a command run
+# while Spanish is active) always gets its English column filled.
+MODELTRANSLATION_AUTO_POPULATE = "default"
+MIGRATION_MODULES = {"flatpages": "deflection_portal.flatpages_migrations"}
 
 
 # --- Static files and uploads -----------------------------------------------------------

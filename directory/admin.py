@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Jurisdiction
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(TranslationAdmin):
     list_display = ["name", "kind", "status", "lead_agency", "grant_cycle", "updated_at"]
     list_filter = ["kind", "status"]
     list_editable = ["status"]

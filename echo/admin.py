@@ -17,6 +17,11 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from . import services
 from .models import (
@@ -59,7 +64,7 @@ class SeriesTimingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TranslationTabularInline):
     model = Session
     fields = ["number", "title", "starts_at", "ends_at", "is_cancelled"]
     ordering = ["number"]
@@ -75,7 +80,7 @@ class CriterionInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(TranslationStackedInline):
     model = Question
     fields = [
         ("label", "order"),
@@ -97,7 +102,7 @@ def requests_url(series: Series, **filters) -> str:
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(TranslationAdmin):
     list_display = [
         "title",
         "is_published",
@@ -427,7 +432,7 @@ class SessionMaterialInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(TranslationAdmin):
     list_display = ["__str__", "series", "number", "starts_at", "is_cancelled"]
     list_display_links = ["__str__"]
     list_filter = ["series", "is_cancelled"]
@@ -451,7 +456,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(TranslationAdmin):
     list_display = ["label", "series", "section", "kind", "required", "order"]
     list_filter = ["series", "kind", "required"]
     list_select_related = ["series"]

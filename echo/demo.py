@@ -110,6 +110,7 @@ DEMO_RECORDING_URL = "https://ptaccollaborative.org/conversations-with-the-field
 def load(stdout) -> None:
     load_deflection_echo_2024(stdout)
     load_leadership_echo(stdout)
+    load_spanish(stdout)
 
 
 # --- Deflection ECHO 2024 ----------------------------------------------------------------
@@ -476,3 +477,158 @@ def simple_pdf(lines: list[str]) -> bytes:
         xref_at,
     )
     return bytes(out)
+
+
+# --- Spanish ------------------------------------------------------------------------------
+# The Spanish of both demo series, the first session of 2024 and the registration questions;
+# the other sessions have only dates, and the series' wording that staff change later keeps
+# its own Spanish (nothing already written in Spanish is replaced).
+
+OREGON_TEAMS_AUDIENCE_ES = (
+    "Equipos que crean programas de desviación en los condados y las tribus de Oregón: la "
+    "policía y otro personal de primera respuesta, proveedores de salud conductual y de "
+    "recuperación entre pares, y socios de los condados, las ciudades y las tribus."
+)
+SCHEDULE_ES = "Los viernes de 1 a 2 p. m., hora del Pacífico"
+
+SERIES_ES = {
+    "deflection-echo-2024": {
+        "title": "ECHO de desviación 2024",
+        "about": """
+El ECHO de desviación es un programa virtual e interactivo en el que las personas que trabajan
+en la desviación aprenden y comparten buenas prácticas para ponerla en marcha. Cada sesión de
+una hora combina una charla breve del profesorado con una conversación entre participantes de
+la policía, la salud conductual, la recuperación entre pares y el gobierno del condado.
+
+Esta página guarda la edición 2024 del ECHO de implementación y liderazgo en desviación: los
+materiales y las grabaciones de sus once sesiones. Esta edición ya terminó; la edición actual
+tiene su propia página.
+""",
+        "audience": OREGON_TEAMS_AUDIENCE_ES,
+        "schedule": SCHEDULE_ES,
+    },
+    "deflection-implementation-leadership-echo": {
+        "title": "ECHO de implementación y liderazgo en desviación",
+        "about": """
+El ECHO de implementación y liderazgo en desviación reúne a quienes dirigen y llevan a cabo
+programas de desviación en los condados de Oregón. En sesiones virtuales de una hora, los
+participantes hablan de preguntas reales de implementación con un equipo de expertos de
+varias disciplinas y con colegas de otros condados.
+
+Esta edición se reúne los viernes. El personal revisa las solicitudes; responda con detalle a
+las preguntas de inscripción para apoyar la suya.
+
+Este es contenido de demostración: las solicitudes que ve el personal son ficticias.
+""",
+        "learning_objectives": """
+Hablar de buenas prácticas de desviación con expertos de varias disciplinas y con sus colegas
+Conocer varios modelos de desviación y adaptarlos a los condados de Oregón
+Aplicar un enfoque de salud a los trastornos por consumo de sustancias y a su tratamiento
+Compartir buenas ideas entre condados
+Tener acceso a una biblioteca de recursos sobre la desviación
+""",
+        "audience": OREGON_TEAMS_AUDIENCE_ES,
+        "schedule": SCHEDULE_ES,
+    },
+}  # fmt: skip
+
+DEFLECTION_101_ES = {
+    "title": "Desviación 101",
+    "summary": (
+        "La primera sesión del ECHO de desviación 2024: qué es la desviación, en qué se "
+        "diferencia del arresto y de los programas de desvío posteriores, y qué necesita una "
+        "comunidad para empezar."
+    ),
+    "take_homes": "\n".join(
+        [
+            "La desviación es un traspaso directo: una persona de primera respuesta conecta a "
+            "alguien con tratamiento o con un servicio de la comunidad en lugar de arrestarlo "
+            "o dejarlo sin ayuda.",
+            "La desviación ocurre antes de presentar cargos; eso la distingue de los programas "
+            "de desvío que empiezan después de un arresto o en el tribunal.",
+            "Las personas llegan a la desviación por varias vías, desde pedir ayuda por sí "
+            "mismas hasta remisiones de la policía y visitas después de una sobredosis; cada "
+            "comunidad elige las que le convienen.",
+            "La desviación solo funciona con socios listos para recibir a las personas: "
+            "proveedores de tratamiento, mentores de recuperación entre pares y "
+            "administradores de casos que dan seguimiento pronto.",
+            "Metas compartidas, pasos de remisión claros y una recopilación de datos sencilla "
+            "ayudan a la policía y a los socios de salud conductual a mantener un programa.",
+        ]
+    ),
+}
+
+PROGRAM_ES = "Su programa de desviación"
+HOPES_ES = "Lo que espera lograr"
+TEAM_ES = "Su equipo"
+# By the English label: section, label, help text, choices (in the English order).
+QUESTIONS_ES = {
+    "What stage is your deflection program at?": (
+        PROGRAM_ES, "¿En qué etapa está su programa de desviación?", "",
+        [
+            "Estamos viendo si la desviación le conviene a nuestra comunidad",
+            "Planeando un programa",
+            "Empezando (primer año de funcionamiento)",
+            "Funcionando desde hace más de un año",
+            "Ampliándolo a nuevas vías o nuevos socios",
+        ],
+    ),
+    "Describe your deflection program and your role in it.": (
+        PROGRAM_ES, "Describa su programa de desviación y su papel en él.",
+        "Quién lo dirige, qué vías usa o planea usar y qué hace usted en él.", [],
+    ),
+    "Which partners are involved in your program today?": (
+        PROGRAM_ES, "¿Qué socios participan hoy en su programa?",
+        "Marque todos los socios que participan ahora.",
+        [
+            "Policía",
+            "Bomberos o servicios de emergencia",
+            "Tratamiento de salud conductual",
+            "Servicios de recuperación entre pares",
+            "Gobierno del condado",
+            "Gobierno tribal",
+            "Tribunales o fiscalía",
+            "Vivienda o servicios sociales",
+            "Organizaciones comunitarias",
+        ],
+    ),
+    "Has your program applied for or received a deflection grant from the Oregon Criminal "
+    "Justice Commission?": (
+        PROGRAM_ES, "¿Su programa ha solicitado o recibido una subvención de desviación de la "
+        "Comisión de Justicia Penal de Oregón?", "", [],
+    ),
+    "Is there anything else the faculty should know?": (
+        TEAM_ES, "¿Hay algo más que el profesorado deba saber?", "", [],
+    ),
+    "What do you hope to gain from this ECHO?": (
+        HOPES_ES, "¿Qué espera lograr con este ECHO?",
+        "Por ejemplo, un problema que quiere resolver, una decisión que tiene por delante o una "
+        "vía que quiere empezar.", [],
+    ),
+    "Which members of your team would attend with you?": (
+        TEAM_ES, "¿Qué miembros de su equipo participarían con usted?",
+        "No hace falta dar nombres: indique sus cargos y organizaciones.", [],
+    ),
+}  # fmt: skip
+
+
+def load_spanish(stdout) -> None:
+    from deflection_portal.demo import add_spanish
+
+    for slug, texts in SERIES_ES.items():
+        series = Series.objects.filter(slug=slug).first()
+        if series is None:
+            continue
+        add_spanish(series, texts)
+        for question in series.questions.all():
+            spanish = QUESTIONS_ES.get(question.label_en)
+            if spanish:
+                section, label, help_text, choices = spanish
+                fields = {"section": section, "label": label, "choices": "\n".join(choices)}
+                if help_text:
+                    fields["help_text"] = help_text
+                add_spanish(question, {k: v for k, v in fields.items() if v})
+    session = Session.objects.filter(series__slug="deflection-echo-2024", number=1).first()
+    if session:
+        add_spanish(session, DEFLECTION_101_ES)
+    stdout.write("Spanish added to the demo series, their questions and session 1 of 2024")

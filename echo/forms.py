@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from deflection_portal.content_language import falls_back, mark_english, translated_html
+
 from .models import InterestSignup, Question, QuestionKind, RegistrationRequest, Series
 
 LONG_ANSWER_MAX_CHARS = 5000
@@ -181,9 +183,9 @@ class RegistrationForm(forms.ModelForm):
 
     def _question_field(self, question: Question) -> forms.Field:
         common = {
-            "label": question.label,
+            "label": translated_html(question, "label"),
             "required": question.required,
-            "help_text": question.help_text,
+            "help_text": translated_html(question, "help_text"),
         }
         kind = question.kind
         if kind == QuestionKind.SHORT_TEXT:
@@ -196,18 +198,22 @@ class RegistrationForm(forms.ModelForm):
                 hint = ngettext(
                     "At least %(count)d word.", "At least %(count)d words.", question.min_words
                 ) % {"count": question.min_words}
-                common["help_text"] = f"{question.help_text} {hint}".strip()
+                help_text = common["help_text"]
+                common["help_text"] = format_html("{} {}", help_text, hint) if help_text else hint
             return forms.CharField(
                 max_length=LONG_ANSWER_MAX_CHARS,
                 widget=forms.Textarea(attrs=attrs),
                 validators=validators,
                 **common,
             )
+        english_choices = falls_back(question, "choices")
+        choices = [
+            (value, mark_english(label) if english_choices else label)
+            for value, label in question.choice_options()
+        ]
         if kind == QuestionKind.SINGLE_CHOICE:
-            choices = [(choice, choice) for choice in question.choice_list]
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
         if kind == QuestionKind.MULTIPLE_CHOICE:
-            choices = [(choice, choice) for choice in question.choice_list]
             return forms.MultipleChoiceField(
                 choices=choices, widget=forms.CheckboxSelectMultiple, **common
             )
@@ -280,7 +286,7 @@ class RegistrationForm(forms.ModelForm):
         ]
         by_section: dict[str, list] = {}
         for question in self.questions:
-            by_section.setdefault(question.section, []).append(
+            by_section.setdefault(translated_html(question, "section"), []).append(
                 self[self.question_field_name(question)]
             )
         sets += [Fieldset(section, fields) for section, fields in by_section.items()]

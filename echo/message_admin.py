@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import services
 from .email_texts import (
@@ -107,7 +108,8 @@ class EmailTextForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        for name in ("subject", "body"):
+        # Each language's wording (subject_en, body_es, ...) is checked the same way.
+        for name in [name for name in self.fields if name.startswith(("subject", "body"))]:
             if cleaned.get(name):
                 try:
                     check_placeholders(cleaned[name], kind)
@@ -129,7 +131,7 @@ def sample_request(series) -> RegistrationRequest:
 
 
 @admin.register(EmailText)
-class EmailTextAdmin(admin.ModelAdmin):
+class EmailTextAdmin(TranslationAdmin):
     """Each series' own wording of its applicant emails. Deleting one reverts that email to
     the default text."""
 

@@ -631,6 +631,16 @@ class Question(models.Model):
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
+    def choice_options(self) -> list[tuple[str, str]]:
+        """(value, label) of each choice: the value is always the English choice, so that
+        answers read the same to staff whatever language the form was in; the label is the
+        current language's line in the same place, when staff wrote as many lines."""
+        english = [line.strip() for line in (self.choices_en or "").splitlines() if line.strip()]
+        shown = self.choice_list
+        if not english or len(shown) != len(english):
+            return [(choice, choice) for choice in english or shown]
+        return list(zip(english, shown, strict=True))
+
     def clean(self) -> None:
         choice_kinds = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}
         if self.kind in choice_kinds and len(self.choice_list) < 2:

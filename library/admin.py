@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Audience, Collection, Resource, Topic, published_resource_count
 
@@ -21,7 +22,7 @@ class ResourceCountMixin:
 
 
 @admin.register(Collection)
-class CollectionAdmin(ResourceCountMixin, admin.ModelAdmin):
+class CollectionAdmin(ResourceCountMixin, TranslationAdmin):
     list_display = ["title", "slug", "order", "published_resource_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}
@@ -29,7 +30,7 @@ class CollectionAdmin(ResourceCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ResourceCountMixin, admin.ModelAdmin):
+class TopicAdmin(ResourceCountMixin, TranslationAdmin):
     list_display = ["name", "slug", "order", "published_resource_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -45,7 +46,7 @@ class AudienceAdmin(ResourceCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(TranslationAdmin):
     list_display = [
         "title",
         "collection",

@@ -7,7 +7,14 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Resource library")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from deflection_portal import page_cache
+
+        from .spanish import register_sqlite_functions
+
+        # SQLite's Spanish search index is stemmed in Python (library/spanish.py).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="library_spanish")
 
         # Every model of the library shows on public pages.
         page_cache.invalidate_on_changes(self)

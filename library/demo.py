@@ -513,3 +513,116 @@ def load(stdout) -> None:
         if created:
             resource.topics.set([topics[slug] for slug in row["topics"]])
             resource.audiences.set([audiences[slug] for slug in row["audiences"]])
+    load_spanish(stdout)
+
+
+# --- Spanish ------------------------------------------------------------------------------
+# The Spanish of the collections, the topics and a handful of resources; the rest of the
+# library shows in English on the Spanish pages (marked lang="en").
+
+COLLECTIONS_ES = {
+    DEFLECTION: {
+        "title": "Biblioteca de recursos sobre la desviación",
+        "description": (
+            "Modelos y vías de desviación, políticas y financiamiento de Oregón, y evaluación "
+            "de programas, para la policía, el personal de primera respuesta y sus socios en "
+            "la comunidad. Si busca recursos clínicos sobre el tratamiento de adicciones, "
+            "vaya a nuestra Biblioteca de recursos clínicos."
+        ),
+    },
+    CLINICAL: {
+        "title": "Biblioteca de recursos clínicos",
+        "description": (
+            "Atención clínica de adicciones: tratamiento, medicamentos, atención informada "
+            "sobre el trauma y apoyo a la recuperación, para los socios de salud conductual "
+            "que reciben las remisiones de desviación."
+        ),
+    },
+}
+
+TOPICS_ES = {
+    "deflection-basics": "Conceptos básicos de la desviación",
+    "civil-citation": "Modelo de citación civil",
+    "officer-intervention": "Modelo de intervención policial",
+    "lead": "LEAD (desviación asistida por la policía)",
+    "pathway-self-referral": "Vía: autorremisión",
+    "pathway-active-outreach": "Vía: alcance activo",
+    "pathway-naloxone-plus": "Vía: naloxona plus",
+    "pathway-first-responder-officer-referral": (
+        "Vía: remisión por personal de primera respuesta o por la policía"
+    ),
+    "pathway-officer-intervention": "Vía: intervención policial",
+    "pathway-community-response": "Vía: respuesta comunitaria",
+    "oregon-policy-funding": "Políticas y financiamiento de Oregón",
+    "data-evaluation": "Datos y evaluación",
+    "treatment": "Tratamiento",
+}
+
+RESOURCES_ES = {
+    "civil-citation-model": {
+        "title": "Modelo de citación civil",
+        "summary": (
+            "En lugar de arrestar a alguien por un delito menor que califica, el policía "
+            "emite una citación civil que remite a la persona a una evaluación y a servicios; "
+            "si los completa, el encuentro no queda en sus antecedentes penales."
+        ),
+    },
+    "law-enforcement-assisted-diversion-lead-model": {
+        "title": "Modelo LEAD (desviación asistida por la policía)",
+        "summary": (
+            "LEAD permite que la policía envíe a personas con delitos menores de drogas o de "
+            "trabajo sexual, o con alto riesgo de arresto, a administradores de casos de la "
+            "comunidad que trabajan con reducción de daños, en lugar de detenerlas."
+        ),
+    },
+    "six-pathways-to-deflection": {
+        "title": "Las seis vías de la desviación",
+        "summary": (
+            "Un resumen de las seis formas en que una persona puede llegar al tratamiento por "
+            "medio de la desviación: autorremisión, alcance activo, naloxona plus, remisión "
+            "por personal de primera respuesta o por la policía, intervención policial y "
+            "respuesta comunitaria."
+        ),
+    },
+    "self-referral-pathway": {
+        "title": (
+            "Autorremisión: cuando alguien pide ayuda en una estación de policía o de bomberos"
+        ),
+        "summary": (
+            "Lo que necesita un programa de autorremisión: una promesa pública clara de que "
+            "pedir ayuda no lleva a un arresto, personal que sepa qué hacer en la puerta y un "
+            "socio de tratamiento listo para recibir a la persona el mismo día."
+        ),
+    },
+    "naloxone-plus-pathway": {
+        "title": "Naloxona plus: seguimiento después de una sobredosis",
+        "summary": (
+            "Después de revertir una sobredosis, una persona de primera respuesta y un par "
+            "visitan a la persona en pocos días para ofrecerle naloxona, materiales de "
+            "reducción de daños y un contacto con tratamiento."
+        ),
+    },
+    "peer-recovery-support-in-deflection": {
+        "title": "Apoyo de pares en recuperación en los programas de desviación",
+        "summary": (
+            "Lo que aportan los mentores de recuperación entre pares a un traspaso directo, "
+            "cómo trabajan junto a la policía y al personal clínico, y qué supervisión y apoyo "
+            "necesitan."
+        ),
+    },
+}
+
+
+def load_spanish(stdout) -> None:
+    from deflection_portal.demo import add_spanish
+
+    for slug, texts in COLLECTIONS_ES.items():
+        for collection in Collection.objects.filter(slug=slug):
+            add_spanish(collection, texts)
+    for slug, name in TOPICS_ES.items():
+        for topic in Topic.objects.filter(slug=slug):
+            add_spanish(topic, {"name": name})
+    for slug, texts in RESOURCES_ES.items():
+        for resource in Resource.objects.filter(slug=slug):
+            add_spanish(resource, texts)
+    stdout.write("Spanish added to the library's collections, topics and some resources")

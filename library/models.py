@@ -19,6 +19,8 @@ from .uploads import file_kind_for_name, validate_resource_file
 SEARCH_QUERY_MAX_LENGTH = 200
 # Text-search configuration; the PostgreSQL trigger (migration 0002) uses the same one.
 SEARCH_CONFIG = "english"
+# The Spanish one (migration 0007): unaccent, then Spanish stems; not in pg_catalog.
+SEARCH_CONFIG_ES = "library_spanish"
 # Highlighted words in search snippets are wrapped in these private-use characters, which
 # the `highlight` filter turns into <mark> after escaping everything else.
 HIGHLIGHT_START = "\ue000"
@@ -152,6 +154,8 @@ class ResourceQuerySet(models.QuerySet):
 
 # SQLite: the FTS5 index of title, summary, body and source (migration 0004).
 FTS_TABLE = "library_resource_fts"
+# SQLite: the Spanish titles and summaries, stemmed in Python (library/spanish.py).
+FTS_TABLE_ES = "library_resource_fts_es"
 FTS_MATCH_SQL = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 
 
@@ -229,6 +233,9 @@ class Resource(models.Model):
     # in the row, for ranking without reading every match's whole vector.
     search_vector = SearchVectorField(null=True, editable=False)
     head_vector = SearchVectorField(null=True, editable=False)
+    # The Spanish title (A) and summary (B), stemmed in Spanish (migration 0007); the
+    # vectors above read the English columns. SQLite: the library_resource_fts_es table.
+    search_vector_es = SearchVectorField(null=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 

@@ -228,3 +228,35 @@ def to_fts5_positive(query: ParsedQuery) -> str:
 def to_fts5_negative(query: ParsedQuery) -> str:
     """The FTS5 expression of everything the query excludes (OR of its exclusions)."""
     return " OR ".join(_fts_clause(clause) for clause in query.negative)
+
+
+# --- Both languages (the Spanish pages) --------------------------------------------------
+
+
+def positive_part(query: ParsedQuery) -> ParsedQuery:
+    """What a match must contain, without the exclusions."""
+    return ParsedQuery(query.positive)
+
+
+def excluded_part(query: ParsedQuery) -> ParsedQuery:
+    """Every exclusion as one clause of alternatives: a match must contain none of them."""
+    terms = tuple(term for clause in query.negative for term in clause.terms)
+    return ParsedQuery((Clause(terms),)) if terms else ParsedQuery()
+
+
+def spanish_stems(query: ParsedQuery) -> ParsedQuery:
+    """The query with each word replaced by its Spanish stem (library/spanish.py), as the
+    SQLite Spanish index stores them; common Spanish words leave their phrase, and a term or
+    clause left with no word leaves the query."""
+    from .spanish import stem
+
+    clauses = []
+    for clause in query.clauses:
+        terms = []
+        for term in clause.terms:
+            words = tuple(s for s in (stem(word) for word in term.words) if s)
+            if words:
+                terms.append(Term(words))
+        if terms:
+            clauses.append(Clause(tuple(terms), clause.negated))
+    return ParsedQuery(tuple(clauses))

@@ -20,12 +20,15 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.utils import translation
 
 from .models import (
     FTS_TABLE,
+    FTS_TABLE_ES,
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     SEARCH_CONFIG,
+    SEARCH_CONFIG_ES,
     Audience,
     Collection,
     Resource,
@@ -33,7 +36,16 @@ from .models import (
     Topic,
     normalize_query,
 )
-from .query import ParsedQuery, parse, to_fts5_negative, to_fts5_positive, to_tsquery_text
+from .query import (
+    ParsedQuery,
+    excluded_part,
+    parse,
+    positive_part,
+    spanish_stems,
+    to_fts5_negative,
+    to_fts5_positive,
+    to_tsquery_text,
+)
 
 PAGE_SIZE = 20
 # Pages beyond this are never asked for by the links; a larger number reads as the last page.
@@ -175,6 +187,8 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     columns = _COLUMNS
     if not parsed:
         return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
+    if searches_spanish():
+        return bilingual_match_set_sql(parsed)
     boost_sql, boost_params = exact_title_boost(parsed)
     if connection.vendor == "postgresql":
         tsquery = to_tsquery_text(parsed)
@@ -202,6 +216,77 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
         f"FROM {FTS_TABLE} JOIN {table} r ON r.id = {FTS_TABLE}.rowid "
         f"WHERE {FTS_TABLE} MATCH %s AND r.is_published",
         [*boost_params, positive],
+    )
+
+
+def searches_spanish() -> bool:
+    """On the Spanish pages the search reads the Spanish titles and summaries as well."""
+    return (translation.get_language() or "").split("-")[0] == "es"
+
+
+def bilingual_match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
+    """`match_set_sql` for the Spanish pages: a resource matches when its English text
+    matches (English stemming, so "naloxone" still finds English resources) or its Spanish
+    title and summary match (Spanish stemming, accents optional: "desviacion" finds
+    "desviación", "tratamientos" finds "tratamiento"), and neither language has an
+    excluded word. The rank adds both languages' scores."""
+    table = Resource._meta.db_table
+    positive, excluded = positive_part(parsed), excluded_part(parsed)
+    boost_sql, boost_params = exact_title_boost(parsed)
+    if connection.vendor == "postgresql":
+        en = f"to_tsquery('pg_catalog.{SEARCH_CONFIG}'::regconfig, %s)"
+        es = f"to_tsquery('{SEARCH_CONFIG_ES}'::regconfig, %s)"
+        where, params, rank_sql, rank_params = "r.is_published", [], "0.0", []
+        if positive:
+            text = to_tsquery_text(positive)
+            rank_sql = (
+                f"ts_rank(r.head_vector, {en}) + ts_rank(r.search_vector_es, {es}){boost_sql}"
+            )
+            rank_params = [text, text, *boost_params]
+            where += f" AND (r.search_vector @@ {en} OR r.search_vector_es @@ {es})"
+            params += [text, text]
+        if excluded:
+            text = to_tsquery_text(excluded)
+            where += f" AND NOT (r.search_vector @@ {en} OR r.search_vector_es @@ {es})"
+            params += [text, text]
+        return (
+            f"SELECT {_COLUMNS}, {rank_sql} AS rank FROM {table} r WHERE {where}",
+            [*rank_params, *params],
+        )
+    # SQLite: the English FTS5 index and the Spanish one (stems computed in Python).
+    joins, where, params, scores = "", "r.is_published", [], []
+    if positive:
+        english = to_fts5_positive(positive)
+        spanish = to_fts5_positive(spanish_stems(positive))
+        joins += (
+            f" LEFT JOIN (SELECT rowid AS id, bm25({FTS_TABLE}, 8.0, 4.0, 1.0, 0.5) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) en ON en.id = r.id"
+        )
+        params.append(english)
+        found = "en.id IS NOT NULL"
+        scores.append("coalesce(-en.score, 0)")
+        if spanish:
+            joins += (
+                f" LEFT JOIN (SELECT rowid AS id, bm25({FTS_TABLE_ES}, 8.0, 4.0) AS score "
+                f"FROM {FTS_TABLE_ES} WHERE {FTS_TABLE_ES} MATCH %s) es ON es.id = r.id"
+            )
+            params.append(spanish)
+            found += " OR es.id IS NOT NULL"
+            scores.append("coalesce(-es.score, 0)")
+        where += f" AND ({found})"
+    if excluded:
+        where += f" AND r.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        params.append(to_fts5_positive(excluded))
+        spanish_excluded = to_fts5_positive(spanish_stems(excluded))
+        if spanish_excluded:
+            where += (
+                f" AND r.id NOT IN (SELECT rowid FROM {FTS_TABLE_ES} WHERE {FTS_TABLE_ES} MATCH %s)"
+            )
+            params.append(spanish_excluded)
+    rank_sql = f"({' + '.join(scores)}{boost_sql})" if scores else "0.0"
+    return (
+        f"SELECT {_COLUMNS}, {rank_sql} AS rank FROM {table} r{joins} WHERE {where}",
+        [*(boost_params if scores else []), *params],
     )
 
 

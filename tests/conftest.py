@@ -22,6 +22,18 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_to_start():
+    # A request to a Spanish page leaves Spanish active in the thread; rows built afterwards
+    # would get their text in the Spanish columns (django-modeltranslation writes the active
+    # language). Each test starts in English, as a management command or the admin does.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the shared cache; each test starts with none. The database
     # cache needs a database, so tests without one have nothing to clear.

@@ -76,13 +76,13 @@ def test_admin_edits_the_single_settings_row(admin_client):
     response = admin_client.post(
         change_url,
         {
-            "program_name": "Renamed Program",
-            "official_line": "",
-            "agency_name": "Agency",
+            "program_name_en": "Renamed Program",
+            "official_line_en": "",
+            "agency_name_en": "Agency",
             "contact_email": "help@example.gov",
             "contact_phone": "",
             "contact_address": "",
-            "contact_hours": "",
+            "contact_hours_en": "",
         },
     )
     assert response.status_code == 302

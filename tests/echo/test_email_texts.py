@@ -20,8 +20,8 @@ def add_text(client, series, **overrides):
     data = {
         "series": series.pk,
         "kind": "approved",
-        "subject": "Welcome, {name}",
-        "body": "Hello {name}, you are in {series}. Join: {join_link}",
+        "subject_en": "Welcome, {name}",
+        "body_en": "Hello {name}, you are in {series}. Join: {join_link}",
         **overrides,
     }
     return client.post(ADD_URL, data)
@@ -29,7 +29,7 @@ def add_text(client, series, **overrides):
 
 def test_an_unknown_placeholder_is_refused_on_save_with_its_name(admin_client):
     series = make_series()
-    response = add_text(admin_client, series, body="Hi {name}, see {secret_key} and {deadline}")
+    response = add_text(admin_client, series, body_en="Hi {name}, see {secret_key} and {deadline}")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Unknown placeholder: {deadline}, {secret_key}" in html
@@ -43,7 +43,7 @@ def test_the_override_is_used_as_plain_text_and_deleting_it_reverts(admin_client
         "Hello {name}, you are in {series}. Join: {join_link}\n"
         "{{ settings.SECRET_KEY }} {% now 'Y' %}"
     )
-    assert add_text(admin_client, series, body=body).status_code == 302
+    assert add_text(admin_client, series, body_en=body).status_code == 302
     request = make_request(series=series, full_name="Ana Reyes")
     services.approve_request(registration_request=request, actor=None)
     email = OutgoingEmail.objects.get(kind="approved")

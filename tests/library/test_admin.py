@@ -44,7 +44,8 @@ def test_resource_admin_prepopulates_slugs_and_keeps_search_fields():
     from django.contrib import admin
 
     resource_admin = admin.site._registry[Resource]
-    assert resource_admin.prepopulated_fields == {"slug": ["title"]}
+    # The slug comes from the English title (the admin shows both languages).
+    assert resource_admin.prepopulated_fields == {"slug": ("title_en",)}
     assert resource_admin.search_fields  # the ECHO admin autocompletes resources
 
 
@@ -74,9 +75,11 @@ def test_unpublish_action_reports_counts(admin_client, db):
 
 def resource_form(collection, upload, **overrides):
     return {
-        "title": "Uploaded guide",
+        "title_en": "Uploaded guide",
+        "title_es": "",
         "slug": "uploaded-guide",
-        "summary": "A guide.",
+        "summary_en": "A guide.",
+        "summary_es": "",
         "body": "",
         "file": upload,
         "external_url": "",
@@ -128,3 +131,25 @@ def test_admin_requires_some_content(admin_client, db):
     assert "Give the resource a file, an external link or a video link." in (
         response.content.decode()
     )
+
+
+def test_change_form_shows_and_saves_both_languages(admin_client, db):
+    resource = make_resource(title="Deflection guide", summary="In English.")
+    url = reverse("admin:library_resource_change", args=[resource.pk])
+    html = admin_client.get(url).content.decode()
+    for name in ("title_en", "title_es", "summary_en", "summary_es"):
+        assert f'name="{name}"' in html
+    data = resource_form(
+        resource.collection,
+        "",
+        slug=resource.slug,
+        title_en="Deflection guide",
+        title_es="Guía de desviación",
+        summary_en="In English.",
+        summary_es="En español.",
+        external_url="https://example.org/guide",
+    )
+    assert admin_client.post(url, data).status_code == 302
+    resource.refresh_from_db()
+    assert (resource.title_en, resource.title_es) == ("Deflection guide", "Guía de desviación")
+    assert resource.summary_es == "En español."
