@@ -38,7 +38,7 @@ class TopicAdmin(ResourceCountMixin, TranslationAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(ResourceCountMixin, admin.ModelAdmin):
+class AudienceAdmin(ResourceCountMixin, TranslationAdmin):
     list_display = ["name", "slug", "order", "published_resource_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}

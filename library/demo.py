@@ -613,6 +613,16 @@ RESOURCES_ES = {
 }
 
 
+AUDIENCES_ES = {
+    "law-enforcement": "Fuerzas del orden",
+    "fire-ems": "Bomberos y servicios de emergencia",
+    "behavioral-health": "Proveedores de salud conductual",
+    "peer-recovery": "Mentores de recuperación entre pares",
+    "county-tribal-government": "Gobiernos de condado y tribales",
+    "courts-prosecution": "Tribunales y fiscalía",
+}
+
+
 def load_spanish(stdout) -> None:
     from deflection_portal.demo import add_spanish
 
@@ -622,6 +632,9 @@ def load_spanish(stdout) -> None:
     for slug, name in TOPICS_ES.items():
         for topic in Topic.objects.filter(slug=slug):
             add_spanish(topic, {"name": name})
+    for slug, name in AUDIENCES_ES.items():
+        for audience in Audience.objects.filter(slug=slug):
+            add_spanish(audience, {"name": name})
     for slug, texts in RESOURCES_ES.items():
         for resource in Resource.objects.filter(slug=slug):
             add_spanish(resource, texts)

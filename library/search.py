@@ -15,12 +15,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import translation
+
+from deflection_portal.content_language import default_language, mark_english, translated_html
 
 from .models import (
     FTS_TABLE,
@@ -427,16 +430,21 @@ def page_resources(ids: list[int], parsed: ParsedQuery) -> list[Resource]:
 
 
 def facet_labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple]]:
-    """Slug, label and staff-chosen order of each facet value that occurs (one query)."""
+    """Slug, label (in the page's language, English when there is no translation yet),
+    staff-chosen order and whether the label is the English stand-in, of each facet value
+    that occurs (one query)."""
     quote = connection.ops.quote_name
+    language = content_language()
     branches, params = [], []
     for name, model in FACETS:
         ids = [int(value) for value in counts.get(name, {})] if model else []
         if not ids:
             continue
-        label = "title" if model is Collection else "name"
+        field = "title" if model is Collection else "name"
+        english = f"{field}_{default_language()}"
+        own = f"{field}_{language}"
         branches.append(
-            f"SELECT '{name}', id, {label}, slug, {quote('order')} FROM "
+            f"SELECT '{name}', id, {english}, {own}, slug, {quote('order')} FROM "
             f"{model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})"
         )
         params += ids
@@ -444,9 +452,18 @@ def facet_labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple
     if branches:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(branches), params)
-            for name, pk, label, slug, order in cursor.fetchall():
-                labels.setdefault(name, {})[str(pk)] = (slug, label, order)
+            for name, pk, english, own, slug, order in cursor.fetchall():
+                stand_in = not (own or "").strip() or own == english
+                label = english if stand_in else own
+                marked = stand_in and language != default_language()
+                labels.setdefault(name, {})[str(pk)] = (slug, label or "", order, marked)
     return labels
+
+
+def content_language() -> str:
+    """The page's language, as modeltranslation names its columns (en, es)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else default_language()
 
 
 def build_facets(counts, labels, filters) -> list[dict]:
@@ -470,16 +487,16 @@ def build_facets(counts, labels, filters) -> list[dict]:
             selected = filters.get(name)
             rows = sorted(
                 (
-                    (order, label, slug, found[pk], int(pk))
-                    for pk, (slug, label, order) in labels.get(name, {}).items()
+                    (order, label, slug, found[pk], int(pk), english)
+                    for pk, (slug, label, order, english) in labels.get(name, {}).items()
                 ),
                 key=lambda row: (row[0], row[1], row[4]),
             )
-            for _order, label, slug, count, pk in rows:
+            for _order, label, slug, count, pk, english in rows:
                 options.append(
                     {
                         "value": slug,
-                        "label": label,
+                        "label": mark_english(label) if english else label,
                         "count": count,
                         "selected": selected is not None and selected.pk == pk,
                     }
@@ -497,7 +514,10 @@ def active_filters(filters: dict) -> list[dict]:
         if name == "type":
             active.append({"name": name, "value": value, "label": str(ResourceType(value).label)})
         else:
-            active.append({"name": name, "value": value.slug, "label": str(value)})
+            field = "title" if isinstance(value, Collection) else "name"
+            active.append(
+                {"name": name, "value": value.slug, "label": translated_html(value, field)}
+            )
     return active
 
 

@@ -5,7 +5,7 @@ index and the Spanish ones for the Spanish index (migration 0007)."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Collection, Resource, Topic
+from .models import Audience, Collection, Resource, Topic
 
 
 @register(Collection)
@@ -16,6 +16,11 @@ class CollectionTranslation(TranslationOptions):
 @register(Topic)
 class TopicTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(Audience)
+class AudienceTranslation(TranslationOptions):
+    fields = ("name",)
 
 
 @register(Resource)

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.utils import translation
 
 from deflection_portal import views
 from deflection_portal.middleware import service_unavailable
+from echo.forms import sign_started
 from echo.models import OREGON_TRIBES, RegistrationRequest, Series
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +188,8 @@ def english_left(html: str, interface: set[str]) -> tuple[list[str], PageText]:
         if marked_english or text in PROPER_NAMES:
             continue
         words = set(re.findall(r"[a-z']+", text.lower()))
-        if text in interface or len(words & ENGLISH_WORDS) >= 2:
+        # A staff title in <title> cannot carry lang="en": only interface strings count there.
+        if text in interface or (where != "<title>" and len(words & ENGLISH_WORDS) >= 2):
             problems.append(f"{where} {text[:120]!r}")
     return problems, page
 
@@ -256,17 +259,21 @@ def test_the_detector_finds_english_left_in_a_page():
 
 def test_form_errors_and_the_error_summary_read_in_spanish(client, demo_content):
     interface = english_interface_strings()
-    series = Series.objects.filter(is_published=True).order_by("pk")
-    for one in series:
+    checked = []
+    for series in Series.objects.filter(is_published=True).order_by("pk"):
         with translation.override("es"):
-            for name in ("echo:request", "echo:interest"):
-                response = client.post(reverse(name, kwargs={"slug": one.slug}), {})
-                if response.status_code != 200:
-                    continue
-                html = response.content.decode()
-                problems, _ = english_left(html, interface)
-                assert not problems, (name, problems)
-                assert 'class="alert alert-danger' in html or "error-summary" in html, name
+            urls = [reverse(name, kwargs={"slug": series.slug}) for name in
+                    ("echo:request", "echo:interest")]  # fmt: skip
+        for url in urls:
+            # Started a minute ago (past the trap for bots), every answer missing.
+            started = sign_started(time.time() - 60)
+            html = client.post(url, {"form_started": started}).content.decode()
+            if 'id="error-summary"' not in html:
+                continue  # a closed run explains itself instead of showing the form
+            problems, _ = english_left(html, interface)
+            assert not problems, (url, problems)
+            checked.append(url)
+    assert len(checked) >= 2, checked  # the open series' request form and an interest list
 
 
 def test_error_pages_read_in_spanish(rf: RequestFactory):
@@ -304,6 +311,7 @@ def test_the_switcher_keeps_the_page_and_its_query(client, demo_content):
     assert f'<link rel="alternate" hreflang="en" href="{base}/library/search/">' in spanish
 
 
+@pytest.mark.django_db
 def test_staff_pages_and_the_admin_stay_english_without_a_switcher(client):
     for url in ("/admin/login/", "/es/admin/login/"):
         response = client.get(url)

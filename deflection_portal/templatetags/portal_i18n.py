@@ -5,6 +5,7 @@
     <h1>{{ resource|translated:"title" }}</h1>          inline: <span lang="en">…</span>
     <div class="prose"{{ series|fallback_lang:"about" }}>{{ series.about_html }}</div>
                                                         block: the attribute on its element
+    <dd{% english_only %}>{{ resource.source }}</dd>   a text written in English only
 
 In <title> and attributes, use the plain value (`{{ resource.title }}`): no markup there.
 """
@@ -12,6 +13,7 @@ In <title> and attributes, use the plain value (`{{ resource.title }}`): no mark
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from deflection_portal.content_language import default_language, falls_back, translated_html
 
@@ -30,3 +32,12 @@ def fallback_lang(obj, field: str) -> SafeString:
     if falls_back(obj, field):
         return mark_safe(f' lang="{conditional_escape(default_language())}"')
     return mark_safe("")
+
+
+@register.simple_tag
+def english_only() -> SafeString:
+    """` lang="en"` on a page in another language, for staff texts kept in English only (a
+    resource's body and source): nothing on the English pages."""
+    if (get_language() or default_language()).split("-")[0] == default_language():
+        return mark_safe("")
+    return mark_safe(f' lang="{conditional_escape(default_language())}"')
