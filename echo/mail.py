@@ -155,14 +155,21 @@ def _store(
 
 
 def _series_wording(kind: str, registration_request: RegistrationRequest | None):
-    """The series' own text for this kind of applicant email, if staff wrote one."""
+    """The series' own text for this kind of applicant email, if staff wrote one in the
+    email's language (called with that language active). A text written only in English is
+    not sent to someone who asked in Spanish: the portal's own Spanish wording is."""
     if registration_request is None:
         return None
+    from deflection_portal.content_language import falls_back
+
     from .email_texts import EDITABLE_KINDS
 
     if kind not in EDITABLE_KINDS:
         return None
-    return EmailText.objects.filter(series_id=registration_request.series_id, kind=kind).first()
+    text = EmailText.objects.filter(series_id=registration_request.series_id, kind=kind).first()
+    if text is None or falls_back(text, "body") or falls_back(text, "subject"):
+        return None
+    return text
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -126,3 +126,26 @@ def test_staff_see_the_language_of_a_request_in_the_admin(admin_client):
     assert "ECHO-ES0001" in listing.content.decode() or "Ana" in listing.content.decode()
     # The admin itself stays English.
     assert 'lang="en' in page.content.decode()
+
+
+def test_a_series_email_text_goes_out_in_the_language_of_the_request(client, smtp):
+    from echo.models import EmailText
+
+    series = make_series(capacity=5)
+    text = EmailText.objects.create(
+        series=series, kind="received", subject="Thanks, {name}", body="We have it, {name}."
+    )
+    registration_request = submit(client, series, "es")
+    body = text_of(deliver(smtp)["ana@example.org"][0])
+    # No Spanish written yet: the portal's own Spanish wording, not the English text.
+    assert "We have it" not in body
+    assert spanish("You can check the status of your request, or withdraw it, here:") in body
+
+    smtp.messages.clear()
+    text.subject_es, text.body_es = "Gracias, {name}", "La recibimos, {name}."
+    text.save()
+    RegistrationRequest.objects.all().delete()
+    registration_request = submit(client, series, "es")
+    message = deliver(smtp)["ana@example.org"][0]
+    assert text_of(message).startswith(f"La recibimos, {registration_request.full_name}.")
+    assert str(message["Subject"]) == f"Gracias, {registration_request.full_name}"
