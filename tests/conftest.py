@@ -69,3 +69,18 @@ def admin_client(client, admin_user):
 
     login_staff(client, admin_user)
     return client
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, and Django set to send through it."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_TIMEOUT = 3
+    yield server
+    server.stop()

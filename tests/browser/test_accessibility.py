@@ -92,6 +92,20 @@ def open_page(page, console_errors, name: str, path: str, language: str = "en") 
         assert response.status == 200, f"{name}: {path} answered {response.status}"
 
 
+def wide_and_narrow_problems(page, label: str) -> list[str]:
+    """axe on the open page at 1280 px (the current size), then axe and sideways scrolling at
+    320 px; the viewport is left at 320 px."""
+    problems = []
+    if violations := axe_violations(page):
+        problems.append(f"{label}, axe at 1280 px:\n{describe_violations(violations)}")
+    page.set_viewport_size(NARROW)
+    if violations := axe_violations(page):
+        problems.append(f"{label}, axe at 320 px:\n{describe_violations(violations)}")
+    if overflow := horizontal_overflow(page):
+        problems.append(f"{label}, overflow at 320 px:\n  " + "\n  ".join(overflow))
+    return problems
+
+
 def test_every_public_page_passes_axe_and_reflows(page, console_errors, demo_site):
     """Each page once: axe at 1280 px and at 320 px (where nothing may scroll sideways), then
     text at 200% at 1280 px (axe again) and at 640 px (200% browser zoom of a 1280 px
@@ -101,13 +115,7 @@ def test_every_public_page_passes_axe_and_reflows(page, console_errors, demo_sit
         page.set_viewport_size(DESKTOP)
         open_page(page, console_errors, name, path)
         label = f"{name} ({path})"
-        if violations := axe_violations(page):
-            failures.append(f"{label}, axe at 1280 px:\n{describe_violations(violations)}")
-        page.set_viewport_size(NARROW)
-        if violations := axe_violations(page):
-            failures.append(f"{label}, axe at 320 px:\n{describe_violations(violations)}")
-        if overflow := horizontal_overflow(page):
-            failures.append(f"{label}, overflow at 320 px:\n  " + "\n  ".join(overflow))
+        failures += wide_and_narrow_problems(page, label)
         zoom_text(page, 200)
         for width in (DESKTOP["width"], 640):
             page.set_viewport_size({"width": width, "height": DESKTOP["height"]})
@@ -133,13 +141,7 @@ def test_every_public_page_in_spanish_passes_axe_at_1280_and_320_px(
         open_page(page, console_errors, name, path, language="es")
         label = f"{name} ({path})"
         assert page.locator("html").get_attribute("lang") == "es", label
-        if violations := axe_violations(page):
-            failures.append(f"{label}, axe at 1280 px:\n{describe_violations(violations)}")
-        page.set_viewport_size(NARROW)
-        if violations := axe_violations(page):
-            failures.append(f"{label}, axe at 320 px:\n{describe_violations(violations)}")
-        if overflow := horizontal_overflow(page):
-            failures.append(f"{label}, overflow at 320 px:\n  " + "\n  ".join(overflow))
+        failures += wide_and_narrow_problems(page, label)
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
 
 

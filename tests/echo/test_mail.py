@@ -11,21 +11,8 @@ from echo import mail, services
 from echo.forms import sign_started
 from echo.models import EmailStatus, OutgoingEmail, RegistrationRequest
 from tests.factories import make_request, make_series
-from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 3
-    yield server
-    server.stop()
 
 
 def queue(n=1, **kwargs):
