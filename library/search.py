@@ -299,8 +299,9 @@ def search_transaction():
     the GIN bitmap gives the same rows without reading a vector. The match set stays in
     memory instead of spilling to disk. No JIT compilation: a table scan the first setting
     prices out makes a plan look costly enough to compile, which takes longer than these
-    statements run. The settings last until the end of this transaction (no savepoint:
-    nothing here needs one)."""
+    statements run. No parallel workers: starting them costs more than these statements
+    save, and the other requests need the cores. The settings last until the end of this
+    transaction (no savepoint: nothing here needs one)."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -311,7 +312,7 @@ def search_transaction():
 
 POSTGRESQL_SETTINGS_SQL = (
     "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true), "
-    "set_config('jit', 'off', true)"
+    "set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
 )
 
 
