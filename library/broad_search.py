@@ -22,7 +22,7 @@ from django.db import connection
 # 95,000). Migration 0006's partial index has the same number written into its condition.
 SAMPLE_EVERY = 128
 # A query whose sample, scaled up, reaches this many matches (before filters) is broad.
-BROAD_FROM = 4_000
+BROAD_FROM = 1_500
 # A broad query's results: this many of the newest matches, best first (10 pages).
 WINDOW = 200
 
@@ -53,6 +53,26 @@ def probe_sample(match_sql: str, match_params: list, filters: dict, count_branch
     """Run the search's counts (`count_branches(filters)`: the facet branches of
     library/search.py over a CTE named `matches`, and their parameters) on the sample only.
     The match set keeps only the columns the counts read, so no rank is computed."""
+    sql, params = probe_statement(match_sql, match_params, filters, count_branches)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    total = unfiltered = library = 0
+    counts: dict[str, dict[str, int]] = {}
+    for kind, value, n in rows:
+        if kind == "total":
+            total = n
+        elif kind == "unfiltered":
+            unfiltered = n
+        elif kind == "library":
+            library = n or 0
+        else:
+            counts.setdefault(kind, {})[str(value)] = n
+    return Sample(total=total, unfiltered=unfiltered, counts=counts, library=library)
+
+
+def probe_statement(match_sql, match_params, filters, count_branches) -> tuple[str, list]:
+    """`probe_sample`'s one statement and its parameters."""
     from .models import Collection
     from .search import filter_sql
 
@@ -71,21 +91,7 @@ def probe_sample(match_sql: str, match_params: list, filters: dict, count_branch
             ]
         )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*match_params, *params_all, *params])
-        rows = cursor.fetchall()
-    total = unfiltered = library = 0
-    counts: dict[str, dict[str, int]] = {}
-    for kind, value, n in rows:
-        if kind == "total":
-            total = n
-        elif kind == "unfiltered":
-            unfiltered = n
-        elif kind == "library":
-            library = n or 0
-        else:
-            counts.setdefault(kind, {})[str(value)] = n
-    return Sample(total=total, unfiltered=unfiltered, counts=counts, library=library)
+    return sql, [*match_params, *params_all, *params]
 
 
 def scaled(sample: Sample) -> tuple[int, dict[str, dict[str, int]]]:
@@ -130,6 +136,17 @@ def window_sql(match_sql, match_params, filters, order, offset, page_size, *, wa
     the window's size: the WINDOW newest matches with every filter. An offset past the
     window reads its last page. `walk`: read them by walking the newest-first index
     (topic and audience filters tested before the match), or else from the GIN bitmap."""
+    sql, params = window_statement(
+        match_sql, match_params, filters, order, offset, page_size, walk=walk
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+
+
+def window_statement(match_sql, match_params, filters, order, offset, page_size, *, walk=True):
+    """`window_sql`'s one statement and its parameters."""
     from .models import Resource
     from .search import SORT_DATE, filter_sql, order_sql
 
@@ -175,7 +192,4 @@ def window_sql(match_sql, match_params, filters, order, offset, page_size, *, wa
         "ELSE ((size.n - 1) / %s) * %s END FROM size)"
     )
     params += [page_size, offset, offset, page_size, page_size]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+    return sql, params
