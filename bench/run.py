@@ -581,7 +581,7 @@ def targets_issue_14(rows: list[dict], datasets: list[dict]) -> list[tuple[str, 
             )
         )
         for row in rows:
-            if row["data"] != label or row["name"] == "floor":
+            if row["data"] != label or row["name"] in ("floor", "request submission"):
                 continue
             ratio = row["rps"] / row["floor_rps"]
             if row["name"] == "varied search":
