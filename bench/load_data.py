@@ -168,7 +168,7 @@ def load_resources(rng: random.Random) -> dict:
             )
         )
     phase("resource text")
-    Resource.objects.bulk_create(rows, batch_size=BATCH)
+    copy_rows(Resource, rows)
     phase("resources")
     ids = list(
         Resource.objects.filter(slug__startswith="bench-resource-")
@@ -182,9 +182,28 @@ def load_resources(rng: random.Random) -> dict:
             topic_rows.append(topic_link(resource_id=pk, topic_id=topic.pk))
         for audience in rng.sample(audiences, rng.randint(1, 3)):
             audience_rows.append(audience_link(resource_id=pk, audience_id=audience.pk))
-    topic_link.objects.bulk_create(topic_rows, batch_size=BATCH * 5)
-    audience_link.objects.bulk_create(audience_rows, batch_size=BATCH * 5)
+    copy_rows(topic_link, topic_rows)
+    copy_rows(audience_link, audience_rows)
     return {"resource_ids": ids, "topics": topics, "audiences": audiences}
+
+
+def copy_rows(model, objects) -> None:
+    """Insert `objects` with one COPY: the rows' values as Django would save them (auto_now
+    dates, defaults), without building an INSERT statement per batch, which is most of the
+    time a bulk_create of 100,000 resources takes in Python. Database triggers fire as they
+    do for inserts."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not f.name.endswith("_vector")
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                )
 
 
 def load_series(rng: random.Random, resource_ids: list[int]) -> list[Series]:

@@ -13,6 +13,7 @@ The query language (library/query.py) means the same on PostgreSQL and SQLite.
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.utils import translation
 
 from deflection_portal.content_language import default_language, mark_english, translated_html
 
+from .broad_search import WINDOW, probe_sample, scaled, walk_is_cheaper, window_sql
 from .models import (
     FTS_TABLE,
     FTS_TABLE_ES,
@@ -91,6 +93,11 @@ class SearchResults:
     suggestion: str = ""
     ignored_everything: bool = False
     filters: dict = field(default_factory=dict)
+    # A broad query (library/broad_search.py): facet counts are estimates from the sample,
+    # the results a window of the newest matches; the total too unless the window held them.
+    estimated: bool = False
+    total_is_estimate: bool = False
+    window: int = 0
 
 
 def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEVANCE):
@@ -121,19 +128,37 @@ def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEV
         )
 
     match_sql, match_params = match_set_sql(parsed)
-    rows = run_one_pass(match_sql, match_params, filters, sort, (number - 1) * PAGE_SIZE)
-    total = next((n for kind, _, n in rows if kind == "total"), 0)
+    offset = (number - 1) * PAGE_SIZE
+    estimated = total_is_estimate = False
+    with search_transaction():
+        sample = probe_sample(match_sql, match_params, filters, count_branches)
+        if sample.is_broad:
+            # Estimated counts, and the page from the window of newest matches.
+            estimated = True
+            total, counts = scaled(sample)
+            ids, window = window_sql(
+                match_sql,
+                match_params,
+                filters,
+                order_sql(sort, "c"),
+                offset,
+                PAGE_SIZE,
+                walk=walk_is_cheaper(sample),
+            )
+            if window < WINDOW:
+                total = window  # every filtered match is in the window: an exact total
+            else:
+                # A full window: at least that many, whatever a small sample says.
+                total, total_is_estimate = max(total, window), True
+            shown = window
+        else:
+            rows = run_one_pass(match_sql, match_params, filters, sort, offset)
+            total = next((n for kind, _, n in rows if kind == "total"), 0)
+            counts, ids = counts_and_ids(rows)
+            shown = total
     # A page past the end shows the last page (the statement already read that one).
-    number = min(number, max(1, math.ceil(total / PAGE_SIZE)))
+    number = min(number, max(1, math.ceil(shown / PAGE_SIZE)))
 
-    counts: dict[str, dict[str, int]] = {}
-    page_ids: list[tuple[int, int]] = []
-    for kind, value, n in rows:
-        if kind == "page":
-            page_ids.append((n, int(value)))
-        elif kind != "total":
-            counts.setdefault(kind, {})[str(value)] = n
-    ids = [pk for _, pk in sorted(page_ids)]
     results = page_resources(ids, parsed)
     labels = facet_labels(counts)
     suggestion = ""
@@ -144,13 +169,28 @@ def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEV
         parsed=parsed,
         results=results,
         total=total,
-        page=Paginator(_KnownPage(total, number, results), PAGE_SIZE).get_page(number),
+        page=Paginator(_KnownPage(shown, number, results), PAGE_SIZE).get_page(number),
         facets=build_facets(counts, labels, filters),
         active_filters=active,
         sort=sort,
         suggestion=suggestion,
         filters=filters,
+        estimated=estimated,
+        total_is_estimate=total_is_estimate,
+        window=WINDOW if estimated else 0,
     )
+
+
+def counts_and_ids(rows) -> tuple[dict[str, dict[str, int]], list[int]]:
+    """The facet counts and the page's ids (in order) from `run_one_pass`'s rows."""
+    counts: dict[str, dict[str, int]] = {}
+    page_ids: list[tuple[int, int]] = []
+    for kind, value, n in rows:
+        if kind == "page":
+            page_ids.append((n, int(value)))
+        elif kind != "total":
+            counts.setdefault(kind, {})[str(value)] = n
+    return counts, [pk for _, pk in sorted(page_ids)]
 
 
 def page_number(value) -> int:
@@ -307,22 +347,22 @@ def exact_title_boost(parsed: ParsedQuery) -> tuple[str, list]:
     return "".join(f" + {part}" for part in parts), params
 
 
-def filter_sql(filters: dict, skip: str | None = None) -> tuple[str, list]:
-    """WHERE conditions on the match set `m` for every chosen filter except `skip`."""
+def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tuple[str, list]:
+    """WHERE conditions on the match set (`alias`) for every chosen filter except `skip`."""
     conditions, params = [], []
     links = {"topic": Resource.topics.through, "audience": Resource.audiences.through}
     for name, link in links.items():
         if name != skip and filters.get(name):
             conditions.append(
                 f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
-                f"WHERE x.resource_id = m.id AND x.{name}_id = %s)"
+                f"WHERE x.resource_id = {alias}.id AND x.{name}_id = %s)"
             )
             params.append(filters[name].pk)
     if skip != "collection" and filters.get("collection"):
-        conditions.append("m.collection_id = %s")
+        conditions.append(f"{alias}.collection_id = %s")
         params.append(filters["collection"].pk)
     if skip != "type" and filters.get("type"):
-        conditions.append("m.resource_type = %s")
+        conditions.append(f"{alias}.resource_type = %s")
         params.append(filters["type"])
     return (" AND ".join(conditions) or "1 = 1"), params
 
@@ -333,36 +373,43 @@ def order_sql(sort: str, alias: str) -> str:
 
 
 def run_one_pass(match_sql, match_params, filters, sort, offset) -> list[tuple]:
-    """Run `one_pass_sql`; rows: (kind, value, number)."""
+    """Run `one_pass_sql` (inside `search_transaction`); rows: (kind, value, number)."""
     sql, params = one_pass_sql(match_sql, match_params, filters, sort, offset)
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    # For a broad query PostgreSQL's planner prefers reading the whole table, which unpacks
-    # every row's search vector; the GIN bitmap gives the same rows without reading a
-    # vector. The match set stays in memory instead of spilling to disk. Both settings last
-    # until the end of this transaction (no savepoint: nothing here needs one).
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(POSTGRESQL_SETTINGS_SQL, [SEARCH_WORK_MEM])
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
+@contextmanager
+def search_transaction():
+    """On PostgreSQL, one transaction with the search's planner settings. For a broad query
+    the planner prefers reading the whole table, which unpacks every row's search vector;
+    the GIN bitmap gives the same rows without reading a vector. The match set stays in
+    memory instead of spilling to disk. No JIT compilation: a table scan the first setting
+    prices out makes a plan look costly enough to compile, which takes longer than these
+    statements run. No parallel workers: starting them costs more than these statements
+    save, and the other requests need the cores. The settings last until the end of this
+    transaction (no savepoint: nothing here needs one)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(POSTGRESQL_SETTINGS_SQL, [SEARCH_WORK_MEM])
+        yield
+
+
 POSTGRESQL_SETTINGS_SQL = (
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)"
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true), "
+    "set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
 )
 
 
-def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, list]:
-    """One statement: the total, each facet's counts and the page's ids (with their place),
-    all from one materialized match set. An offset past the end reads the last page."""
+def count_branches(filters) -> tuple[list[str], list]:
+    """SELECTs over the match set `matches` giving each facet's counts: (kind, value, n)
+    rows, where each facet applies every chosen filter except its own."""
     topic_link = Resource.topics.through._meta.db_table
     audience_link = Resource.audiences.through._meta.db_table
-    where_all, params_all = filter_sql(filters)
     branches, params = [], []
-
-    branches.append("SELECT 'total' AS kind, NULL AS value, total.n AS n FROM total")
     for name, link in (("topic", topic_link), ("audience", audience_link)):
         where, where_params = filter_sql(filters, skip=name)
         branches.append(
@@ -382,6 +429,15 @@ def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, l
         f"WHERE {where} GROUP BY m.collection_id"
     )
     params += where_params
+    return branches, params
+
+
+def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, list]:
+    """One statement: the total, each facet's counts and the page's ids (with their place),
+    all from one materialized match set. An offset past the end reads the last page."""
+    where_all, params_all = filter_sql(filters)
+    branches, params = count_branches(filters)
+    branches.insert(0, "SELECT 'total' AS kind, NULL AS value, total.n AS n FROM total")
     branches.append(
         f"SELECT 'page', CAST(p.id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order_sql(sort, 'p')}) "
         "FROM (SELECT m.id, m.rank, m.published_on, m.title FROM matches m "

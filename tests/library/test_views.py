@@ -224,10 +224,12 @@ def test_library_pages_only_answer_get(client, library):
 #   resource 5: the resource (with its collection), its topics, audiences, ECHO sessions
 #               (with their series), related resources
 #   resource file 1: the resource
-#   search 4 (query + one filter): the topic filter's lookup, one statement for the total,
-#            the four facets' counts and the page's ids (library/search.py), the page's
-#            resources, the names of the facet values; 3 without a filter. On PostgreSQL
-#            one more: the search's planner settings for its transaction (SEARCH_SETUP)
+#   search 5 (query + one filter): the topic filter's lookup, the count in the library's
+#            sample (library/broad_search.py), one statement for the total, the four facets'
+#            counts and the page's ids (library/search.py; for a broad query, the window's
+#            ids instead), the page's resources, the names of the facet values; 4 without a
+#            filter. On PostgreSQL one more: the search's planner settings for its
+#            transaction (SEARCH_SETUP)
 SEARCH_SETUP = 1 if connection.vendor == "postgresql" else 0
 BUDGETS = [
     ("library:home", None, "", 3),
@@ -235,8 +237,8 @@ BUDGETS = [
     ("library:topic", "budget-topic", "", 2),
     ("library:resource", "budget-resource", "", 5),
     ("library:resource-file", "budget-resource", "", 1),
-    ("library:search", None, "?q=guide&topic=budget-topic&sort=relevance&page=2", 4 + SEARCH_SETUP),
-    ("library:search", None, "", 3 + SEARCH_SETUP),
+    ("library:search", None, "?q=guide&topic=budget-topic&sort=relevance&page=2", 5 + SEARCH_SETUP),
+    ("library:search", None, "", 4 + SEARCH_SETUP),
 ]
 
 
