@@ -201,7 +201,7 @@ def _run(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('library', '0005_published_counts'),
+        ('library', '0006_search_sample_index'),
     ]
 
     operations = [
