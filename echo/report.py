@@ -1,16 +1,24 @@
-"""The funder report: how many people asked, were approved, waited or withdrew, by county or
-tribe and by sector, for a series and a date range. No personal data, and every count from
-1 to 4 is shown as "<5" so that no one can be picked out."""
+"""The funder report: how many people asked, were approved, waited or withdrew, attended and
+completed, by county or tribe and by sector, for a series and a date range. No personal data,
+and every count from 1 to 4 is shown as "<5" so that no one can be picked out."""
 
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import COUNTY_CHOICES, RegistrationRequest, RequestState, Sector, Series
+from .models import (
+    COUNTY_CHOICES,
+    Attendance,
+    Certificate,
+    RegistrationRequest,
+    RequestState,
+    Sector,
+    Series,
+)
 
 SMALLEST_SHOWN = 5
 SUPPRESSED = "<5"
@@ -20,6 +28,18 @@ METRICS = (
     ("approved", _("Approved"), Q(state=RequestState.APPROVED)),
     ("waitlisted", _("Waitlisted"), Q(state=RequestState.WAITLISTED)),
     ("withdrawn", _("Withdrawn"), Q(state=RequestState.WITHDRAWN)),
+    # People, not sessions: attended at least one session (as the attendance rules count it).
+    (
+        "attended",
+        _("Attended"),
+        Q(Exists(Attendance.objects.attended().filter(request=OuterRef("pk")))),
+    ),
+    # Completed: holds a certificate that was not revoked.
+    (
+        "completed",
+        _("Completed"),
+        Q(Exists(Certificate.objects.filter(request=OuterRef("pk"), revoked_at__isnull=True))),
+    ),
 )
 
 
