@@ -34,6 +34,14 @@ def fallback_lang(obj, field: str) -> SafeString:
     return mark_safe("")
 
 
+@register.filter
+def written_in_page_language(obj, field: str) -> bool:
+    """True on a page in another language than English when `obj.field` has its own text in
+    that language (not the English stand-in)."""
+    language = (get_language() or default_language()).split("-")[0]
+    return language != default_language() and not falls_back(obj, field)
+
+
 @register.simple_tag
 def english_only() -> SafeString:
     """` lang="en"` on a page in another language, for staff texts kept in English only (a

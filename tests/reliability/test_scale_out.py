@@ -87,8 +87,8 @@ def test_an_edit_through_one_instance_shows_on_the_other_and_limits_are_shared(
     status, headers, _ = staff.request(
         "POST",
         f"/admin/flatpages/flatpage/{page_pk}/change/",
-        {"url": PAGE, "title": "Scaled out: what is deflection?", "content": "<p>Edited.</p>",
-         "sites": "1", "template_name": "", "_save": "Save"},
+        {"url": PAGE, "title_en": "Scaled out: what is deflection?",
+         "content_en": "<p>Edited.</p>", "sites": "1", "template_name": "", "_save": "Save"},
     )  # fmt: skip
     assert status == 302, "the edit through the first instance was not saved"
 
