@@ -89,3 +89,25 @@ def test_series_page_marks_the_untranslated_description_as_a_block(client):
     html = client.get(spanish("echo:series", slug=series.slug)).content.decode()
     assert "<h1>ECHO de liderazgo</h1>" in html
     assert '<div class="series-about" lang="en">' in html
+
+
+def test_search_results_in_spanish_show_the_spanish_summary_or_mark_the_english_extract(client):
+    collection = make_collection(title="Library")
+    make_resource(
+        title="Naloxone in the field",
+        summary="Officers carry naloxone on every shift.",
+        summary_es="La policía lleva naloxona en cada turno.",
+        collection=collection,
+    )
+    make_resource(
+        title="Naloxone follow-up",
+        summary="Responders visit after an overdose with naloxone.",
+        collection=collection,
+    )
+    html = client.get(spanish("library:search") + "?q=naloxone").content.decode()
+    assert "La policía lleva naloxona en cada turno." in html
+    assert "Officers carry" not in html
+    # No Spanish summary: the English text (an extract on PostgreSQL, the summary on SQLite)
+    # sits inside an element marked English.
+    start = html.index("Responders visit")
+    assert html.rfind('lang="en"', 0, start) > html.rfind("<article", 0, start)
