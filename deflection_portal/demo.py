@@ -19,8 +19,8 @@ and city partners. Read what deflection is, learn the models in the resource lib
 join the ECHO series where teams work through real implementation questions together.</p>
 """
 
-WHAT_IS_DEFLECTION = """
-<blockquote class="definition" cite="https://jcoinctc.org/">
+# The one quotation in the content, attributed; on the Spanish page it stays in English.
+JCOIN_DEFINITION = """
 <p>“Deflection serves as a community-centered practice by which law enforcement or other first
 responders make warm handoffs to community-based treatment and/or other services for people
 who have substance use or mental health disorders. Deflection presents an alternative to
@@ -29,7 +29,12 @@ to address their needs.”</p>
 <footer>Definition courtesy of the <cite>Justice Community Opioid Innovation Network
 (JCOIN)</cite>.</footer>
 </blockquote>
+"""
 
+WHAT_IS_DEFLECTION = (
+    '\n<blockquote class="definition" cite="https://jcoinctc.org/">'
+    + JCOIN_DEFINITION
+    + """
 <h2>What it means in practice</h2>
 <p>A deflection encounter starts where an officer, firefighter or paramedic meets someone whose
 situation is driven by substance use or a mental health condition. Instead of an arrest, or a
@@ -54,6 +59,7 @@ to help communities establish new deflection programs.</p>
 <li><a href="/echo/">See the ECHO programs</a>, their session archive and how to join.</li>
 </ul>
 """
+)
 
 PAGES = [
     {"url": "/", "title": "Deflection Information and Resources", "content": HOME_INTRO},
@@ -99,17 +105,10 @@ biblioteca de recursos y únase a las series ECHO, donde los equipos trabajan ju
 reales de implementación.</p>
 """
 
-WHAT_IS_DEFLECTION_ES = """
-<blockquote class="definition" cite="https://jcoinctc.org/" lang="en">
-<p>“Deflection serves as a community-centered practice by which law enforcement or other first
-responders make warm handoffs to community-based treatment and/or other services for people
-who have substance use or mental health disorders. Deflection presents an alternative to
-arresting people who might otherwise either enter the justice system or receive no assistance
-to address their needs.”</p>
-<footer>Definition courtesy of the <cite>Justice Community Opioid Innovation Network
-(JCOIN)</cite>.</footer>
-</blockquote>
-<p>En resumen: la desviación es una práctica centrada en la comunidad. La policía u otro
+WHAT_IS_DEFLECTION_ES = (
+    '\n<blockquote class="definition" cite="https://jcoinctc.org/" lang="en">'
+    + JCOIN_DEFINITION
+    + """<p>En resumen: la desviación es una práctica centrada en la comunidad. La policía u otro
 personal de primera respuesta pone a la persona en contacto directo con tratamiento u otros
 servicios en su comunidad, como alternativa al arresto.</p>
 
@@ -140,6 +139,7 @@ desviación.</li>
 participar.</li>
 </ul>
 """
+)
 
 PAGES_ES = {
     "/": {"title": "Información y recursos sobre la desviación", "content": HOME_INTRO_ES},
