@@ -2,6 +2,8 @@
 attributes (nh3), for every caller (resource bodies, series descriptions, flat pages, the
 staff guide)."""
 
+from functools import lru_cache
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -79,5 +81,12 @@ def sanitize_html(html: str, *, whole_page: bool = False) -> SafeString:
 
 def render_markdown(text: str, *, whole_page: bool = False) -> SafeString:
     """Staff-written Markdown as sanitized HTML (tables and lists included)."""
-    html = markdown.markdown(text or "", extensions=EXTENSIONS)
+    return _rendered(text or "", whole_page)
+
+
+@lru_cache(maxsize=256)
+def _rendered(text: str, whole_page: bool) -> SafeString:
+    # The HTML depends on the text alone, so each process converts a text once (1-2 ms for
+    # a resource's body) and an edited text is simply a new entry.
+    html = markdown.markdown(text, extensions=EXTENSIONS)
     return sanitize_html(html, whole_page=whole_page)

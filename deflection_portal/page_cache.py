@@ -1,10 +1,14 @@
 """The page cache for anonymous visitors, and what makes it stale.
 
 Storage. Rendered pages live in the "pages" cache, which is per process (LocMemCache): a hit
-costs one read of the shared content version and no rendering. What every gunicorn worker
-and every replica shares is freshness, not the pages: a content change replaces the shared
-version, so the next request on any process renders afresh. A repeat request is a hit only
-on the process that rendered the page the first time (tests pin one worker to see a hit).
+costs no rendering and, most of the time, no query. What every gunicorn worker and every
+replica shares is freshness, not the pages: a content change replaces the shared version.
+The process that made the change renders afresh at once; every other process reads the
+shared version again when its copy is PORTAL_PAGE_CACHE_VERSION_SECONDS old (default 1 s),
+so it serves the old page for at most that long after a change (a reverse proxy may keep a
+page PORTAL_PUBLIC_MAX_AGE seconds anyway). Reading the version on every hit cost as much as
+the rest of the hit. A repeat request is a hit only on the process that rendered the page
+the first time (tests pin one worker to see a hit).
 
 Keys. A page is keyed by host, method, path and the values of the query parameters the page
 actually reads, learned from the view: the middleware hands the view a query dict that
@@ -21,6 +25,7 @@ states.
 """
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable
 
@@ -43,18 +48,40 @@ READS_SECONDS = 24 * 60 * 60
 # --- The shared content version ----------------------------------------------------------
 
 
+# This process's copy of the shared version and when it was read (time.monotonic()).
+_known: tuple[str, float] | None = None
+
+
 def content_version() -> str:
+    """The shared content version, read again when this process's copy is
+    PORTAL_PAGE_CACHE_VERSION_SECONDS old."""
+    global _known
+    known, now = _known, time.monotonic()
+    if known is not None and 0 <= now - known[1] < settings.PORTAL_PAGE_CACHE_VERSION_SECONDS:
+        return known[0]
     version = cache.get(CONTENT_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(CONTENT_VERSION_KEY, version, timeout=None)
         version = cache.get(CONTENT_VERSION_KEY, version)
+    _known = (version, now)
     return version
 
 
 def bump_content_version() -> None:
-    """Make every cached page stale: the next request renders it afresh."""
-    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Make every cached page stale: the next request on this process renders it afresh,
+    on the others once they read the shared version again."""
+    global _known
+    version = uuid.uuid4().hex
+    cache.set(CONTENT_VERSION_KEY, version, timeout=None)
+    _known = (version, time.monotonic())
+
+
+def forget_content_version() -> None:
+    """Read the shared version again on the next request (tests, and after clearing the
+    shared cache)."""
+    global _known
+    _known = None
 
 
 # --- Invalidation ------------------------------------------------------------------------

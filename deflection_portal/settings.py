@@ -427,6 +427,9 @@ PORTAL_LOCK_TIMEOUT_SECONDS = env_int("PORTAL_LOCK_TIMEOUT_SECONDS", 3)
 # change makes them stale at once. Reverse proxies may keep them PORTAL_PUBLIC_MAX_AGE s.
 PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 600)
 PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 60)
+# How long a process trusts its copy of the shared content version before reading it again:
+# other processes serve an edited page's old copy at most this long (0: read it every time).
+PORTAL_PAGE_CACHE_VERSION_SECONDS = env_int("PORTAL_PAGE_CACHE_VERSION_SECONDS", 1)
 
 # Registration form: accepted submissions per client IP, and the bot traps.
 PORTAL_REQUESTS_PER_10_MINUTES = env_int("PORTAL_REQUESTS_PER_10_MINUTES", 5)

@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from deflection_portal.urls_fast import slug_url
 from library.models import Resource
 
 # --- Series ------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ class Series(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("echo:series", kwargs={"slug": self.slug})
+        return slug_url("echo:series", slug=self.slug)
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -518,7 +519,7 @@ class Session(models.Model):
         return f"{label}: {self.title}" if self.title else str(label)
 
     def get_absolute_url(self) -> str:
-        return reverse("echo:session", kwargs={"slug": self.series.slug, "number": self.number})
+        return slug_url("echo:session", slug=self.series.slug, number=self.number)
 
     @property
     def take_home_list(self) -> list[str]:

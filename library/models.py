@@ -7,11 +7,11 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from deflection_portal.markup import render_markdown
+from deflection_portal.urls_fast import slug_url
 
 from .uploads import file_kind_for_name, validate_resource_file
 
@@ -66,7 +66,7 @@ class Collection(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("library:collection", kwargs={"slug": self.slug})
+        return slug_url("library:collection", slug=self.slug)
 
 
 class Topic(models.Model):
@@ -92,7 +92,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("library:topic", kwargs={"slug": self.slug})
+        return slug_url("library:topic", slug=self.slug)
 
 
 class Audience(models.Model):
@@ -263,10 +263,10 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("library:resource", kwargs={"slug": self.slug})
+        return slug_url("library:resource", slug=self.slug)
 
     def get_file_url(self) -> str:
-        return reverse("library:resource-file", kwargs={"slug": self.slug})
+        return slug_url("library:resource-file", slug=self.slug)
 
     @cached_property
     def body_html(self) -> SafeString:

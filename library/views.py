@@ -4,6 +4,8 @@ Only published resources are public; staff may preview an unpublished resource's
 file. Every page runs a fixed number of queries, whatever the number of resources.
 """
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -199,13 +201,27 @@ def resource_file(request: HttpRequest, slug: str) -> FileResponse:
 def changed_query(request: HttpRequest, **changes) -> str:
     """The current query string with some parameters set (or removed, with None), back to
     the first page: what `{% querystring %}` does, for parameter names held in variables."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return f"?{query.urlencode()}" if query else "?"
+    return QueryChanger(request)(**changes)
+
+
+class QueryChanger:
+    """`changed_query` for many changes of one request (each facet option's link): the
+    request's parameters are read and encoded once, each link encodes only what it
+    changes."""
+
+    def __init__(self, request: HttpRequest):
+        self.pairs = [
+            (name, value)
+            for name, values in request.GET.lists()
+            if name != "page"
+            for value in values
+        ]
+        self.encoded = [(name, urlencode({name: value})) for name, value in self.pairs]
+
+    def __call__(self, **changes) -> str:
+        parts = [part for name, part in self.encoded if name not in changes]
+        parts += [urlencode({name: value}) for name, value in changes.items() if value is not None]
+        return "?" + "&".join(parts) if parts else "?"
 
 
 def page_range(page):
@@ -235,14 +251,14 @@ def search(request: HttpRequest) -> HttpResponse:
         page=request.GET.get("page"),
         sort=params.get("sort"),
     )
+    changed = QueryChanger(request)
     for facet in found.facets:
         facet["label"] = FACET_LABELS[facet["name"]]
         for option in facet["options"]:
             value = None if option["selected"] else option["value"]
-            option["url"] = changed_query(request, **{facet["name"]: value})
+            option["url"] = changed(**{facet["name"]: value})
     active = [
-        {**item, "remove_url": changed_query(request, **{item["name"]: None})}
-        for item in found.active_filters
+        {**item, "remove_url": changed(**{item["name"]: None})} for item in found.active_filters
     ]
     context = {
         "form": form,
@@ -254,7 +270,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "facets": found.facets,
         "active_filters": active,
         "suggestion": found.suggestion,
-        "suggestion_url": changed_query(request, q=found.suggestion) if found.suggestion else "",
+        "suggestion_url": changed(q=found.suggestion) if found.suggestion else "",
         "ignored_everything": found.ignored_everything,
         "estimated": found.estimated,
         "total_is_estimate": found.total_is_estimate,

@@ -38,11 +38,35 @@ def test_second_visit_is_served_from_the_cache_with_public_headers(client, demo_
 
 
 def test_a_cached_page_costs_only_the_cache_lookups(
-    client, demo_content, django_assert_num_queries
+    client, demo_content, django_assert_num_queries, settings
 ):
     get(client, reverse("echo:home"))
-    with django_assert_num_queries(1):  # the shared content version; the page is in-process
+    with django_assert_num_queries(0):  # the version read a moment ago; the page in-process
         assert get(client, reverse("echo:home"))["X-Portal-Cache"] == "hit"
+    settings.PORTAL_PAGE_CACHE_VERSION_SECONDS = 0
+    with django_assert_num_queries(1):  # the shared content version, read again
+        assert get(client, reverse("echo:home"))["X-Portal-Cache"] == "hit"
+
+
+def test_another_process_change_shows_once_the_version_is_read_again(
+    client, demo_content, monkeypatch
+):
+    """A change made by another worker (it replaces the shared version; this process's copy
+    is not told) shows here once the copy is PORTAL_PAGE_CACHE_VERSION_SECONDS old."""
+    from django.core.cache import cache
+
+    from deflection_portal import page_cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    url = reverse("library:home")
+    get(client, url)
+    assert get(client, url)["X-Portal-Cache"] == "hit"
+    cache.set(page_cache.CONTENT_VERSION_KEY, "changed-elsewhere", timeout=None)
+    clock[0] += 0.5
+    assert get(client, url)["X-Portal-Cache"] == "hit"  # within the second: the old copy
+    clock[0] += 0.6
+    assert get(client, url)["X-Portal-Cache"] == "miss"  # read again: rendered afresh
 
 
 def test_a_staff_edit_is_visible_on_the_next_request(client):
