@@ -70,6 +70,8 @@ VARIED_MIN_RATIO = 0.1
 VARIED_P95_MS = 50
 UNCACHED_MIN_RATIO = 0.3
 CACHED_MIN_RATIO_14 = 0.8
+# The row of /bench/page-floor/: the header and footer around one paragraph.
+PAGE_FLOOR = "page floor"
 
 # Issue 9's targets (the first data set).
 CACHED_MIN_RATIO = 0.7
@@ -517,7 +519,7 @@ def targets_issue_9(rows: list[dict], memory: dict) -> list[tuple[str, str, str]
                 )
             )
     for row in rows:
-        if row["cache"] != "off" or row["name"] in ("floor", "varied search"):
+        if row["cache"] != "off" or row["name"] in ("floor", PAGE_FLOOR, "varied search"):
             continue
         p95 = row["p95_us"] / 1000
         verdict = (
@@ -581,7 +583,7 @@ def targets_issue_14(rows: list[dict], datasets: list[dict]) -> list[tuple[str, 
             )
         )
         for row in rows:
-            if row["data"] != label or row["name"] in ("floor", "request submission"):
+            if row["data"] != label or row["name"] in ("floor", PAGE_FLOOR, "request submission"):
                 continue
             ratio = row["rps"] / row["floor_rps"]
             if row["name"] == "varied search":
@@ -697,7 +699,9 @@ def write_report(ctx: dict) -> Path:
         "(`bench/wrk/varied.lua`: a different search URL on every request, other URLs in the "
         "warm-up, so the page cache cannot help). wrk runs on the same cores as gunicorn and "
         "PostgreSQL. The floor (`/bench/floor/`: a trivial view behind the full middleware "
-        "stack) is measured right before each page's rows; each row's × floor uses that floor.",
+        "stack) is measured right before each page's rows; each row's × floor uses that floor. "
+        "The page floor (`/bench/page-floor/`, never cached) is the site's header and footer "
+        "around one paragraph: what every page costs before its own content.",
         "- Data sets, each loaded into a fresh database (the dense vocabulary is the worst "
         "case for search: most words are in 50-100 % of the resources; the Zipf one has "
         "20,000 words whose frequency falls off as 1/rank, as in real text):",
@@ -883,6 +887,11 @@ def run_dataset(ds: dict, env: dict, servers: list, tmp: Path, first: bool, ctx:
 
     # The floor is measured right before each page's rows: on a shared machine the
     # capacity drifts, so each row is compared with the floor of the same minute.
+    if ds["scope"] == "pages":
+        # What any page costs before its own content: the header and footer (never cached).
+        floor_rps = floor()
+        row = measure(PAGE_FLOOR, uncached.base + "/bench/page-floor/", "-", script="get.lua")
+        add(row, floor_rps, PAGE_CONNECTIONS)
     for name, path in pages:
         floor_rps = floor()
         for server, mode in ((cached, "on"), (uncached, "off")):

@@ -56,7 +56,10 @@ handler404 = "deflection_portal.views.page_not_found"
 handler500 = "deflection_portal.views.server_error"
 
 if settings.PORTAL_BENCH_FLOOR:
-    urlpatterns.append(path("bench/floor/", views.floor, name="bench-floor"))
+    urlpatterns += [
+        path("bench/floor/", views.floor, name="bench-floor"),
+        path("bench/page-floor/", views.page_floor, name="bench-page-floor"),
+    ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -29,6 +29,14 @@ def floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+@require_GET
+def page_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's page floor: the site's header and footer around one paragraph, what
+    every public page costs before its own content. Routed only when PORTAL_BENCH_FLOOR is
+    on."""
+    return render(request, "bench_page_floor.html")
+
+
 # --- Error pages ---------------------------------------------------------------------------
 # Django's handlers, branded. They never read the request body, the session or the database:
 # an error page must render whatever made the request fail (a body in a charset we refuse, a

@@ -268,6 +268,14 @@ class Resource(models.Model):
     def get_file_url(self) -> str:
         return slug_url("library:resource-file", slug=self.slug)
 
+    def get_resource_type_display(self) -> str:
+        """The type's label in the page's language. Django's own version hashes every
+        choice's (lazily translated) label on each call, a list page's most frequent cost."""
+        try:
+            return str(ResourceType(self.resource_type).label)
+        except ValueError:
+            return self.resource_type
+
     @cached_property
     def body_html(self) -> SafeString:
         """The Markdown body as HTML, with anything outside the allow-list removed."""

@@ -260,7 +260,7 @@ def test_env_example_lists_every_variable_the_settings_read():
 def test_bench_floor_is_routed_only_when_enabled():
     code = (
         "from django.urls import resolve, Resolver404\n"
-        "try:\n    resolve('/bench/floor/'); print('routed')\n"
+        "try:\n    resolve('/bench/floor/'); resolve('/bench/page-floor/'); print('routed')\n"
         "except Resolver404:\n    print('absent')"
     )
     off = run_manage("shell", "--verbosity", "0", "-c", code, env=PRODUCTION_ENV)

@@ -142,3 +142,15 @@ def test_stored_counts_follow_every_kind_of_change():
     assert_stored_counts_match_the_definition()
     topic.refresh_from_db()
     assert topic.published_count == 5  # the five of the second collection
+
+
+def test_the_type_label_is_in_the_page_language_and_an_unknown_type_shows_as_stored():
+    from django.utils import translation
+
+    from library.models import Resource, ResourceType
+
+    resource = Resource(resource_type=ResourceType.GUIDE)
+    assert resource.get_resource_type_display() == "Guide or toolkit"
+    with translation.override("es"):
+        assert resource.get_resource_type_display() == "Guía o kit de herramientas"
+    assert Resource(resource_type="retired-type").get_resource_type_display() == "retired-type"
