@@ -339,6 +339,9 @@ def load_requests(rng: random.Random, series_list, questions) -> None:
                 state=state,
                 submitted_at=now - timedelta(minutes=i * 7),
                 reviewed_at=None if state == RequestState.PENDING else now,
+                # Unique by construction (random ones collide now and then at this count);
+                # the digit 0 keeps them apart from the references the portal draws.
+                reference=f"ECHO-{i // 100:04d}-{i % 100:02d}",
             )
         )
     requests = RegistrationRequest.objects.bulk_create(rows, batch_size=BATCH)

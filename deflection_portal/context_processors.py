@@ -2,17 +2,44 @@
 the page's canonical address and its address in each language."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.functional import SimpleLazyObject
+
+# The settings row the header and footer showed last, with the content version it was read
+# under (deflection_portal/page_cache.py): a save of the row replaces the version.
+_shown: tuple | None = None
+
+
+def program_for_pages():
+    """The program's settings for a page's header and footer: read again only when the
+    shared content version has changed (every saved change to the settings changes it, so
+    the next page shows it; other processes within PORTAL_PAGE_CACHE_VERSION_SECONDS).
+    Saves each page a query. Forms and emails read the row afresh (ProgramSettings.load)."""
+    global _shown
+    from .models import ProgramSettings
+    from .page_cache import content_version
+
+    try:
+        version = content_version()
+    except DatabaseError:
+        return ProgramSettings.load()
+    shown = _shown
+    if shown is not None and shown[0] == version:
+        return shown[1]
+    row = ProgramSettings.load()
+    # Only a row read from the database: the defaults stand in for one that is not saved
+    # yet, or that could not be read, and are looked for again next time.
+    _shown = (version, row) if not row._state.adding else None
+    return row
 
 
 def program(request: HttpRequest) -> dict:
-    from .models import ProgramSettings
-
     return {
-        "program": SimpleLazyObject(ProgramSettings.load),
+        "program": SimpleLazyObject(program_for_pages),
         "base_url": settings.PORTAL_BASE_URL,
         "canonical_url": settings.PORTAL_BASE_URL + request.path,
     }
@@ -28,18 +55,19 @@ def languages(request: HttpRequest) -> dict:
 
     def versions() -> list[dict]:
         current = translation.get_language() or settings.LANGUAGE_CODE
-        path = request.path
-        full = request.get_full_path()
-        found = [
-            {
-                "code": code,
-                "name": name,
-                "url": translate_url(full, code),
-                "absolute": settings.PORTAL_BASE_URL + translate_url(path, code),
-                "current": code == current,
-            }
-            for code, name in settings.LANGUAGES
-        ]
+        query = request.META.get("QUERY_STRING", "")
+        found = []
+        for code, name in settings.LANGUAGES:
+            path = translate_url(escape_uri_path(request.path), code)
+            found.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "url": f"{path}?{iri_to_uri(query)}" if query else path,
+                    "absolute": settings.PORTAL_BASE_URL + path,
+                    "current": code == current,
+                }
+            )
         # A page with one address (the staff pages, an unknown URL) has no other language.
         return found if len({version["url"] for version in found}) > 1 else []
 

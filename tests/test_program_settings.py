@@ -152,3 +152,33 @@ def test_html_emails_end_with_the_program_contact(contact, settings):
     )
     assert "Oregon Criminal Justice Commission" in email.body_html
     assert "mailto:deflection@example.gov" in email.body_html
+
+
+def test_pages_read_the_settings_once_per_content_version(
+    client, contact, django_assert_num_queries
+):
+    """The header and footer's settings are read again only after a change (any saved change
+    replaces the content version): a page costs one query less, and an edit shows at once."""
+    from deflection_portal.context_processors import program_for_pages
+
+    first = program_for_pages()
+    with django_assert_num_queries(0):
+        assert program_for_pages() is first
+    contact.program_name = "Renamed again"
+    contact.save()
+    renamed = program_for_pages()
+    assert renamed is not first and renamed.program_name == "Renamed again"
+    assert "– Renamed again</title>" in client.get(reverse("home")).content.decode()
+
+
+def test_settings_that_cannot_be_read_are_not_kept(monkeypatch):
+    from deflection_portal import context_processors
+    from deflection_portal.models import ProgramSettings
+
+    monkeypatch.setattr(context_processors, "_shown", None)
+    monkeypatch.setattr(
+        "deflection_portal.page_cache.content_version", lambda: "some-version", raising=True
+    )
+    monkeypatch.setattr(ProgramSettings, "load", classmethod(lambda cls: cls(pk=1)))
+    assert context_processors.program_for_pages()._state.adding
+    assert context_processors._shown is None

@@ -1,12 +1,14 @@
 """Template helpers for library pages."""
 
 from django import template
+from django.utils.dateformat import format as format_date
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from deflection_portal.content_language import translated_html
+from deflection_portal.templatetags.portal_i18n import english_only, written_in_page_language
 from library.models import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
@@ -97,3 +99,47 @@ def facet_items(options, estimated: bool) -> SafeString:
                 )
             )
     return mark_safe("\n".join(items))  # each item built by format_html, which escapes
+
+
+@register.simple_tag
+def resource_item(resource, show_collection: bool = False) -> SafeString:
+    """One resource in a list (search results, a topic, a library, the featured ones): its
+    linked title, type, library, source and month, then the search's highlighted extract
+    (marked English on a Spanish page without its own summary) or the summary. Built here
+    rather than by an included template, which cost a list page a third of its time."""
+    details = [
+        format_html(
+            '<span class="badge text-bg-light border">{}</span>',
+            resource.get_resource_type_display(),
+        )
+    ]
+    if show_collection:
+        details.append(
+            format_html("<span>{}</span>", translated_html(resource.collection, "title"))
+        )
+    if resource.source:
+        details.append(
+            format_html("<span>· <span{}>{}</span></span>", english_only(), resource.source)
+        )
+    if resource.published_on:
+        details.append(
+            format_html(
+                '<span>· <time datetime="{}">{}</time></span>',
+                format_date(resource.published_on, "Y-m-d"),
+                format_date(resource.published_on, gettext("F Y")),
+            )
+        )
+    headline = getattr(resource, "headline", "")
+    if headline and not written_in_page_language(resource, "summary"):
+        text = format_html('<p class="mb-0"{}>{}</p>', english_only(), highlight(headline))
+    else:
+        text = format_html('<p class="mb-0">{}</p>', translated_html(resource, "summary"))
+    return format_html(
+        '<article class="resource-item py-3 border-bottom">\n'
+        '  <h3 class="h5 mb-1"><a href="{}">{}</a></h3>\n'
+        '  <p class="small text-body-secondary mb-1">\n    {}\n  </p>\n  {}\n</article>',
+        resource.get_absolute_url(),
+        translated_html(resource, "title"),
+        mark_safe("\n    ".join(details)),  # each part built by format_html, which escapes
+        text,
+    )
