@@ -51,7 +51,9 @@ WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 DB_NAME = os.environ.get("BENCH_DATABASE", "portal_bench")
 DB_USER = DB_PASSWORD = "portal"
 PG_PORT = 5432
-WORKERS = 2
+# gunicorn workers per server: gunicorn.conf.py's own default (2 per core, plus one) unless
+# BENCH_WORKERS says otherwise.
+WORKERS = int(os.environ.get("BENCH_WORKERS") or (os.cpu_count() or 1) * 2 + 1)
 PAGE_CONNECTIONS = 16
 SUBMIT_CONNECTIONS = 10
 THREADS = 2
