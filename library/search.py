@@ -42,6 +42,7 @@ from .models import (
     normalize_query,
 )
 from .query import (
+    Clause,
     ParsedQuery,
     excluded_part,
     parse,
@@ -241,10 +242,11 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
         else:
             rank_sql = f"ts_rank(r.head_vector, to_tsquery({config}, %s)){boost_sql}"
             rank_params = [tsquery, *boost_params]
+        where_sql, where_params = postgresql_match_sql(parsed)
         return (
             f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
-            f"AND r.search_vector @@ to_tsquery({config}, %s)",
-            [*rank_params, tsquery],
+            f"AND {where_sql}",
+            [*rank_params, *where_params],
         )
     positive = to_fts5_positive(parsed)
     if not positive:
@@ -260,6 +262,42 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
         f"WHERE {FTS_TABLE} MATCH %s AND r.is_published",
         [*boost_params, positive],
     )
+
+
+def postgresql_match_sql(parsed: ParsedQuery) -> tuple[str, list]:
+    """The condition a match meets on PostgreSQL. The GIN index on the search vector keeps
+    no word positions: for a phrase it gives every resource with the phrase's words, each
+    then tested by reading its whole vector (most of the library when the words are
+    common). So each clause made only of phrases is tested on the pairs of adjacent words
+    (`search_pairs`, migration 0009), whose index gives about the resources that have the
+    phrase: a phrase of two words matches exactly when the pair is there, so nothing else
+    is read; a longer one (or one with common words left out) is then tested on the
+    vector, as is one with no two words next to each other. The other clauses (words, OR
+    groups with a word, exclusions) form one query on the vector, as before. The
+    library_phrase_* functions of a constant are computed once, when the statement is
+    planned, so the planner sees only the conditions that apply."""
+    config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
+    conditions, params, on_vector = [], [], []
+    for clause in parsed.clauses:
+        if clause.negated or not all(term.is_phrase for term in clause.terms):
+            on_vector.append(clause)
+            continue
+        alternatives = []
+        for term in clause.terms:
+            text = " ".join(term.tokens)
+            alternatives.append(
+                "((library_phrase_pairs(%s) = '{}' OR r.search_pairs @> library_phrase_pairs(%s))"
+                " AND (library_phrase_is_pair(%s) "
+                f"OR r.search_vector @@ to_tsquery({config}, %s)))"
+            )
+            params += [text, text, text, to_tsquery_text(ParsedQuery((Clause((term,)),)))]
+        conditions.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    if on_vector:
+        conditions.insert(0, f"r.search_vector @@ to_tsquery({config}, %s)")
+        params.insert(0, to_tsquery_text(ParsedQuery(tuple(on_vector))))
+    return " AND ".join(conditions), params
 
 
 def searches_spanish() -> bool:

@@ -18,15 +18,6 @@ from tests.factories import make_collection, make_resource, make_topic
 SEARCH = reverse("library:search")
 
 
-@pytest.fixture
-def small_sample(monkeypatch):
-    """Every resource in the sample, broad from 5 matches, a window of 3."""
-    monkeypatch.setattr(broad_search, "SAMPLE_EVERY", 1)
-    monkeypatch.setattr(broad_search, "BROAD_FROM", 5)
-    monkeypatch.setattr(broad_search, "WINDOW", 3)
-    monkeypatch.setattr("library.search.WINDOW", 3)
-
-
 def make_outreach(n, **overrides):
     """`n` resources about outreach, the later ones newer."""
     collection = overrides.pop("collection", None) or make_collection()
