@@ -78,8 +78,10 @@ def probe_statement(match_sql, match_params, filters, count_branches) -> tuple[s
 
     where_all, params_all = filter_sql(filters)
     branches, params = count_branches(filters)
+    # PostgreSQL: with the topic and audience ids (migration 0010) that filters and counts read.
+    facets = ", s.topic_ids, s.audience_ids" if connection.vendor == "postgresql" else ""
     sql = (
-        "WITH matches AS MATERIALIZED (SELECT s.id, s.resource_type, s.collection_id "
+        f"WITH matches AS MATERIALIZED (SELECT s.id, s.resource_type, s.collection_id{facets} "
         f"FROM ({match_sql}) s WHERE {sample_condition('s')}), "
         f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
         + " UNION ALL ".join(
@@ -152,7 +154,8 @@ def window_statement(match_sql, match_params, filters, order, offset, page_size,
 
     table = Resource._meta.db_table
     newest = order_sql(SORT_DATE, "m")
-    links = filters.get("topic") or filters.get("audience")
+    # On PostgreSQL the topic and audience ids are in the row itself (migration 0010).
+    links = connection.vendor != "postgresql" and (filters.get("topic") or filters.get("audience"))
     if walk and links:
         # Filters first: the newest published resources that pass the filters, each tested
         # for the match only then, so that a row's search vector is read only when the

@@ -222,13 +222,23 @@ class _KnownPage:
 # --- The match set -----------------------------------------------------------------------
 
 _COLUMNS = "r.id, r.resource_type, r.collection_id, r.published_on, r.title"
+# PostgreSQL: and the resource's topic and audience ids (migration 0010), which the filters
+# and the facet counts read instead of the link tables.
+_FACET_COLUMNS = "r.topic_ids, r.audience_ids"
+
+
+def match_columns() -> str:
+    """The match set's columns, but for the rank."""
+    if connection.vendor == "postgresql":
+        return f"{_COLUMNS}, {_FACET_COLUMNS}"
+    return _COLUMNS
 
 
 def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     """SELECT of the published matches with the columns the facets and the order need
     (id, resource_type, collection_id, published_on, title, rank)."""
     table = Resource._meta.db_table
-    columns = _COLUMNS
+    columns = match_columns()
     if not parsed:
         return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
     if searches_spanish():
@@ -331,7 +341,7 @@ def bilingual_match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
             where += f" AND NOT (r.search_vector @@ {en} OR r.search_vector_es @@ {es})"
             params += [text, text]
         return (
-            f"SELECT {_COLUMNS}, {rank_sql} AS rank FROM {table} r WHERE {where}",
+            f"SELECT {match_columns()}, {rank_sql} AS rank FROM {table} r WHERE {where}",
             [*rank_params, *params],
         )
     # SQLite: the English FTS5 index and the Spanish one (stems computed in Python).
@@ -391,10 +401,13 @@ def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tupl
     links = {"topic": Resource.topics.through, "audience": Resource.audiences.through}
     for name, link in links.items():
         if name != skip and filters.get(name):
-            conditions.append(
-                f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
-                f"WHERE x.resource_id = {alias}.id AND x.{name}_id = %s)"
-            )
+            if connection.vendor == "postgresql":
+                conditions.append(f"{alias}.{name}_ids @> ARRAY[%s]::bigint[]")
+            else:
+                conditions.append(
+                    f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
+                    f"WHERE x.resource_id = {alias}.id AND x.{name}_id = %s)"
+                )
             params.append(filters[name].pk)
     if skip != "collection" and filters.get("collection"):
         conditions.append(f"{alias}.collection_id = %s")
@@ -450,10 +463,16 @@ def count_branches(filters) -> tuple[list[str], list]:
     branches, params = [], []
     for name, link in (("topic", topic_link), ("audience", audience_link)):
         where, where_params = filter_sql(filters, skip=name)
-        branches.append(
-            f"SELECT '{name}', CAST(l.{name}_id AS TEXT), COUNT(*) FROM matches m "
-            f"JOIN {link} l ON l.resource_id = m.id WHERE {where} GROUP BY l.{name}_id"
-        )
+        if connection.vendor == "postgresql":
+            branches.append(
+                f"SELECT '{name}', CAST(l.id AS TEXT), COUNT(*) FROM matches m "
+                f"CROSS JOIN unnest(m.{name}_ids) AS l(id) WHERE {where} GROUP BY l.id"
+            )
+        else:
+            branches.append(
+                f"SELECT '{name}', CAST(l.{name}_id AS TEXT), COUNT(*) FROM matches m "
+                f"JOIN {link} l ON l.resource_id = m.id WHERE {where} GROUP BY l.{name}_id"
+            )
         params += where_params
     where, where_params = filter_sql(filters, skip="type")
     branches.append(

@@ -74,7 +74,11 @@ PG_CREATE = [
     "ALTER TABLE library_resource DISABLE TRIGGER USER;",
     "UPDATE library_resource SET search_pairs = library_adjacent_pairs(search_vector) "
     "WHERE search_vector IS NOT NULL;",
+    # The deferred foreign key checks the update queued run now: a table with pending
+    # trigger events cannot be altered.
+    "SET CONSTRAINTS ALL IMMEDIATE;",
     "ALTER TABLE library_resource ENABLE TRIGGER USER;",
+    "SET CONSTRAINTS ALL DEFERRED;",
     "CREATE INDEX library_resource_search_pairs_gin ON library_resource USING gin (search_pairs);",
     # The sample's (migration 0006), for counting a phrase's matches in the sample.
     """
