@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left
 from django.utils import translation
 
 from deflection_portal.content_language import default_language, mark_english, translated_html
@@ -63,6 +63,10 @@ SUGGEST_SIMILARITY = 0.3
 # Ranking: each query word found whole in the title (an exact title or acronym match, so
 # "LEAD" puts the LEAD model before texts that say "leads") outweighs any text score.
 EXACT_TITLE_WEIGHT = 1000.0
+
+# Snippets (PostgreSQL) are cut from the summary and this much of the start of the body:
+# ts_headline parses all the text it is given, for each result on the page.
+SNIPPET_BODY_CHARACTERS = 500
 
 # PostgreSQL memory for one search's match set and aggregates (per statement, not shared).
 SEARCH_WORK_MEM = "32MB"
@@ -517,15 +521,25 @@ def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, l
 
 def page_resources(ids: list[int], parsed: ParsedQuery) -> list[Resource]:
     """The page's resources in order, each with a `headline`: on PostgreSQL a snippet with
-    the matched words marked, elsewhere the summary."""
+    the matched words marked (from the summary and the start of the body), elsewhere the
+    summary. The search vectors are not read: the page never shows them."""
     if not ids:
         return []
-    resources = Resource.objects.filter(pk__in=ids).select_related("collection")
+    resources = (
+        Resource.objects.filter(pk__in=ids)
+        .select_related("collection")
+        .defer("search_vector", "head_vector", "search_vector_es")
+    )
     if connection.vendor == "postgresql" and parsed.positive:
         query = SearchQuery(to_tsquery_text(parsed), search_type="raw", config=SEARCH_CONFIG)
         resources = resources.annotate(
             headline=SearchHeadline(
-                Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                Concat(
+                    "summary",
+                    Value(" "),
+                    Left("body", SNIPPET_BODY_CHARACTERS),
+                    output_field=models.TextField(),
+                ),
                 query,
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,
