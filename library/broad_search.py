@@ -133,13 +133,24 @@ def walk_is_cheaper(sample: "Sample") -> bool:
     return walked <= BITMAP_ROW_COST * sample.unfiltered * SAMPLE_EVERY
 
 
-def window_sql(match_sql, match_params, filters, order, offset, page_size, *, walk=True):
+def window_sql(
+    match_sql, match_params, filters, order, offset, page_size, *, walk=True, filtered_match=None
+):
     """The page's ids (in `order`, library/search.py's order_sql for the alias `c`) and
     the window's size: the WINDOW newest matches with every filter. An offset past the
     window reads its last page. `walk`: read them by walking the newest-first index
-    (topic and audience filters tested before the match), or else from the GIN bitmap."""
+    (topic and audience filters tested before the match), or else from the GIN bitmap.
+    `filtered_match`: PostgreSQL's (sql, params) of the matches with the filters tested
+    first (library/search.py's filtered_match_set_sql), which the walk then reads."""
     sql, params = window_statement(
-        match_sql, match_params, filters, order, offset, page_size, walk=walk
+        match_sql,
+        match_params,
+        filters,
+        order,
+        offset,
+        page_size,
+        walk=walk,
+        filtered_match=filtered_match,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -147,7 +158,9 @@ def window_sql(match_sql, match_params, filters, order, offset, page_size, *, wa
     return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
 
 
-def window_statement(match_sql, match_params, filters, order, offset, page_size, *, walk=True):
+def window_statement(
+    match_sql, match_params, filters, order, offset, page_size, *, walk=True, filtered_match=None
+):
     """`window_sql`'s one statement and its parameters."""
     from .models import Resource
     from .search import SORT_DATE, filter_sql, order_sql
@@ -168,6 +181,14 @@ def window_statement(match_sql, match_params, filters, order, offset, page_size,
             f"ORDER BY {order_sql(SORT_DATE, 'f')} LIMIT {WINDOW}"
         )
         params = [*params_all, *match_params]
+    elif walk and filtered_match:
+        # The filters are in the match set, before the match: tested first on each row.
+        filtered_sql, filtered_params = filtered_match
+        window = (
+            f"SELECT m.id, m.rank, m.published_on, m.title FROM ({filtered_sql}) m "
+            f"ORDER BY {newest} LIMIT {WINDOW}"
+        )
+        params = [*filtered_params]
     elif walk:
         where_all, params_all = filter_sql(filters)
         window = (

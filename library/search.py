@@ -149,6 +149,7 @@ def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEV
                 offset,
                 PAGE_SIZE,
                 walk=walk_is_cheaper(sample),
+                filtered_match=filtered_match_set_sql(parsed, filters),
             )
             if window < WINDOW:
                 total = window  # every filtered match is in the window: an exact total
@@ -241,10 +242,30 @@ def match_columns() -> str:
 def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     """SELECT of the published matches with the columns the facets and the order need
     (id, resource_type, collection_id, published_on, title, rank)."""
+    return _match_set_sql(parsed, ("", []))
+
+
+def filtered_match_set_sql(parsed: ParsedQuery, filters: dict) -> tuple[str, list] | None:
+    """PostgreSQL (English): `match_set_sql` of the matches that pass every filter, the
+    filters (tests of the row's own columns, migration 0010) written before the match, so
+    that a walk down the newest-first index tests a row's search vector only when the
+    filters already hold (PostgreSQL keeps that order for tests it prices alike). None
+    elsewhere, and without a filter."""
+    if connection.vendor != "postgresql" or searches_spanish() or not any(filters.values()):
+        return None
+    where, params = filter_sql(filters, alias="r")
+    return _match_set_sql(parsed, (f" AND {where}", params))
+
+
+def _match_set_sql(parsed: ParsedQuery, first: tuple[str, list]) -> tuple[str, list]:
     table = Resource._meta.db_table
     columns = match_columns()
+    first_sql, first_params = first
     if not parsed:
-        return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
+        return (
+            f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published{first_sql}",
+            [*first_params],
+        )
     if searches_spanish():
         return bilingual_match_set_sql(parsed)
     boost_sql, boost_params = exact_title_boost(parsed)
@@ -258,9 +279,9 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
             rank_params = [tsquery, *boost_params]
         where_sql, where_params = postgresql_match_sql(parsed)
         return (
-            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
-            f"AND {where_sql}",
-            [*rank_params, *where_params],
+            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published"
+            f"{first_sql} AND {where_sql}",
+            [*rank_params, *first_params, *where_params],
         )
     positive = to_fts5_positive(parsed)
     if not positive:

@@ -110,7 +110,7 @@ def test_walking_the_index_and_reading_the_bitmap_give_the_same_window(
     small_sample, sort, filtered
 ):
     from library.query import parse
-    from library.search import match_set_sql
+    from library.search import filtered_match_set_sql, match_set_sql
 
     topic = make_topic()
     make_outreach(3)
@@ -118,12 +118,25 @@ def test_walking_the_index_and_reading_the_bitmap_give_the_same_window(
     filters = {name: None for name, _ in FACETS}
     if filtered:
         filters["topic"] = topic
-    match_sql, params = match_set_sql(parse("outreach"))
+    parsed = parse("outreach")
+    match_sql, params = match_set_sql(parsed)
+    # PostgreSQL's walk with the filters tested first (None elsewhere or without filters).
+    filtered_match = filtered_match_set_sql(parsed, filters)
+    assert (filtered_match is not None) == (filtered and connection.vendor == "postgresql")
     windows = [
-        broad_search.window_sql(match_sql, params, filters, order_sql(sort, "c"), 0, 2, walk=walk)
-        for walk in (True, False)
+        broad_search.window_sql(
+            match_sql,
+            params,
+            filters,
+            order_sql(sort, "c"),
+            0,
+            2,
+            walk=walk,
+            filtered_match=first,
+        )
+        for walk, first in ((True, None), (False, None), (True, filtered_match))
     ]
-    assert windows[0] == windows[1]
+    assert windows[0] == windows[1] == windows[2]
     assert windows[0][1] == 3 and len(windows[0][0]) == 2
 
 
