@@ -253,7 +253,7 @@ def filtered_match_set_sql(parsed: ParsedQuery, filters: dict) -> tuple[str, lis
     elsewhere, and without a filter."""
     if connection.vendor != "postgresql" or searches_spanish() or not any(filters.values()):
         return None
-    where, params = filter_sql(filters, alias="r")
+    where, params = filter_sql(filters, alias="r", in_order=True)
     return _match_set_sql(parsed, (f" AND {where}", params))
 
 
@@ -420,8 +420,13 @@ def exact_title_boost(parsed: ParsedQuery) -> tuple[str, list]:
     return "".join(f" + {part}" for part in parts), params
 
 
-def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tuple[str, list]:
-    """WHERE conditions on the match set (`alias`) for every chosen filter except `skip`."""
+def filter_sql(
+    filters: dict, skip: str | None = None, alias: str = "m", *, in_order: bool = False
+) -> tuple[str, list]:
+    """WHERE conditions on the match set (`alias`) for every chosen filter except `skip`.
+    `in_order` (PostgreSQL): each condition wrapped as `(…) IS TRUE`, which no index
+    answers and the planner neither reorders nor turns into an equivalence (tested after
+    the other conditions): tested where it is written, on each row a walk reads."""
     conditions, params = [], []
     links = {"topic": Resource.topics.through, "audience": Resource.audiences.through}
     for name, link in links.items():
@@ -440,6 +445,8 @@ def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tupl
     if skip != "type" and filters.get("type"):
         conditions.append(f"{alias}.resource_type = %s")
         params.append(filters["type"])
+    if in_order:
+        conditions = [f"({condition}) IS TRUE" for condition in conditions]
     return (" AND ".join(conditions) or "1 = 1"), params
 
 

@@ -105,7 +105,7 @@ def test_the_sample_counts_only_published_resources_whose_id_is_a_multiple_of_it
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["relevance", "date"])
-@pytest.mark.parametrize("filtered", [False, True])
+@pytest.mark.parametrize("filtered", [False, "topic", "type"])
 def test_walking_the_index_and_reading_the_bitmap_give_the_same_window(
     small_sample, sort, filtered
 ):
@@ -117,12 +117,12 @@ def test_walking_the_index_and_reading_the_bitmap_give_the_same_window(
     make_outreach(4, topics=[topic], resource_type=ResourceType.REPORT)
     filters = {name: None for name, _ in FACETS}
     if filtered:
-        filters["topic"] = topic
+        filters[filtered] = topic if filtered == "topic" else ResourceType.REPORT
     parsed = parse("outreach")
     match_sql, params = match_set_sql(parsed)
     # PostgreSQL's walk with the filters tested first (None elsewhere or without filters).
     filtered_match = filtered_match_set_sql(parsed, filters)
-    assert (filtered_match is not None) == (filtered and connection.vendor == "postgresql")
+    assert (filtered_match is not None) == bool(filtered and connection.vendor == "postgresql")
     windows = [
         broad_search.window_sql(
             match_sql,
