@@ -167,11 +167,12 @@ def window_statement(
 
     table = Resource._meta.db_table
     newest = order_sql(SORT_DATE, "m")
-    # On PostgreSQL the topic and audience ids are in the row itself (migration 0010).
+    # On PostgreSQL the topic and audience ids are in the row itself (migration 0010), and
+    # the filtered walk reads `filtered_match` instead.
     links = connection.vendor != "postgresql" and (filters.get("topic") or filters.get("audience"))
     if walk and links:
-        # Filters first: the newest published resources that pass the filters, each tested
-        # for the match only then, so that a row's search vector is read only when the
+        # SQLite. Filters first: the newest published resources that pass the filters, each
+        # tested for the match only then, so that a row's index entry is read only when the
         # filters already hold.
         where_all, params_all = filter_sql(filters, alias="f")
         window = (
