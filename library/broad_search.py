@@ -78,8 +78,10 @@ def probe_statement(match_sql, match_params, filters, count_branches) -> tuple[s
 
     where_all, params_all = filter_sql(filters)
     branches, params = count_branches(filters)
+    # PostgreSQL: with the topic and audience ids (migration 0010) that filters and counts read.
+    facets = ", s.topic_ids, s.audience_ids" if connection.vendor == "postgresql" else ""
     sql = (
-        "WITH matches AS MATERIALIZED (SELECT s.id, s.resource_type, s.collection_id "
+        f"WITH matches AS MATERIALIZED (SELECT s.id, s.resource_type, s.collection_id{facets} "
         f"FROM ({match_sql}) s WHERE {sample_condition('s')}), "
         f"total AS (SELECT COUNT(*) AS n FROM matches m WHERE {where_all}) "
         + " UNION ALL ".join(
@@ -131,13 +133,24 @@ def walk_is_cheaper(sample: "Sample") -> bool:
     return walked <= BITMAP_ROW_COST * sample.unfiltered * SAMPLE_EVERY
 
 
-def window_sql(match_sql, match_params, filters, order, offset, page_size, *, walk=True):
+def window_sql(
+    match_sql, match_params, filters, order, offset, page_size, *, walk=True, filtered_match=None
+):
     """The page's ids (in `order`, library/search.py's order_sql for the alias `c`) and
     the window's size: the WINDOW newest matches with every filter. An offset past the
     window reads its last page. `walk`: read them by walking the newest-first index
-    (topic and audience filters tested before the match), or else from the GIN bitmap."""
+    (topic and audience filters tested before the match), or else from the GIN bitmap.
+    `filtered_match`: PostgreSQL's (sql, params) of the matches with the filters tested
+    first (library/search.py's filtered_match_set_sql), which the walk then reads."""
     sql, params = window_statement(
-        match_sql, match_params, filters, order, offset, page_size, walk=walk
+        match_sql,
+        match_params,
+        filters,
+        order,
+        offset,
+        page_size,
+        walk=walk,
+        filtered_match=filtered_match,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -145,17 +158,21 @@ def window_sql(match_sql, match_params, filters, order, offset, page_size, *, wa
     return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
 
 
-def window_statement(match_sql, match_params, filters, order, offset, page_size, *, walk=True):
+def window_statement(
+    match_sql, match_params, filters, order, offset, page_size, *, walk=True, filtered_match=None
+):
     """`window_sql`'s one statement and its parameters."""
     from .models import Resource
     from .search import SORT_DATE, filter_sql, order_sql
 
     table = Resource._meta.db_table
     newest = order_sql(SORT_DATE, "m")
-    links = filters.get("topic") or filters.get("audience")
+    # On PostgreSQL the topic and audience ids are in the row itself (migration 0010), and
+    # the filtered walk reads `filtered_match` instead.
+    links = connection.vendor != "postgresql" and (filters.get("topic") or filters.get("audience"))
     if walk and links:
-        # Filters first: the newest published resources that pass the filters, each tested
-        # for the match only then, so that a row's search vector is read only when the
+        # SQLite. Filters first: the newest published resources that pass the filters, each
+        # tested for the match only then, so that a row's index entry is read only when the
         # filters already hold.
         where_all, params_all = filter_sql(filters, alias="f")
         window = (
@@ -165,6 +182,14 @@ def window_statement(match_sql, match_params, filters, order, offset, page_size,
             f"ORDER BY {order_sql(SORT_DATE, 'f')} LIMIT {WINDOW}"
         )
         params = [*params_all, *match_params]
+    elif walk and filtered_match:
+        # The filters are in the match set, before the match: tested first on each row.
+        filtered_sql, filtered_params = filtered_match
+        window = (
+            f"SELECT m.id, m.rank, m.published_on, m.title FROM ({filtered_sql}) m "
+            f"ORDER BY {newest} LIMIT {WINDOW}"
+        )
+        params = [*filtered_params]
     elif walk:
         where_all, params_all = filter_sql(filters)
         window = (

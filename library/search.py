@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left
 from django.utils import translation
 
 from deflection_portal.content_language import default_language, mark_english, translated_html
@@ -42,6 +42,7 @@ from .models import (
     normalize_query,
 )
 from .query import (
+    Clause,
     ParsedQuery,
     excluded_part,
     parse,
@@ -62,6 +63,10 @@ SUGGEST_SIMILARITY = 0.3
 # Ranking: each query word found whole in the title (an exact title or acronym match, so
 # "LEAD" puts the LEAD model before texts that say "leads") outweighs any text score.
 EXACT_TITLE_WEIGHT = 1000.0
+
+# Snippets (PostgreSQL) are cut from the summary and this much of the start of the body:
+# ts_headline parses all the text it is given, for each result on the page.
+SNIPPET_BODY_CHARACTERS = 500
 
 # PostgreSQL memory for one search's match set and aggregates (per statement, not shared).
 SEARCH_WORK_MEM = "32MB"
@@ -144,6 +149,7 @@ def resource_search(*, query: str | None, filters: dict, page=1, sort=SORT_RELEV
                 offset,
                 PAGE_SIZE,
                 walk=walk_is_cheaper(sample),
+                filtered_match=filtered_match_set_sql(parsed, filters),
             )
             if window < WINDOW:
                 total = window  # every filtered match is in the window: an exact total
@@ -221,15 +227,45 @@ class _KnownPage:
 # --- The match set -----------------------------------------------------------------------
 
 _COLUMNS = "r.id, r.resource_type, r.collection_id, r.published_on, r.title"
+# PostgreSQL: and the resource's topic and audience ids (migration 0010), which the filters
+# and the facet counts read instead of the link tables.
+_FACET_COLUMNS = "r.topic_ids, r.audience_ids"
+
+
+def match_columns() -> str:
+    """The match set's columns, but for the rank."""
+    if connection.vendor == "postgresql":
+        return f"{_COLUMNS}, {_FACET_COLUMNS}"
+    return _COLUMNS
 
 
 def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
     """SELECT of the published matches with the columns the facets and the order need
     (id, resource_type, collection_id, published_on, title, rank)."""
+    return _match_set_sql(parsed, ("", []))
+
+
+def filtered_match_set_sql(parsed: ParsedQuery, filters: dict) -> tuple[str, list] | None:
+    """PostgreSQL (English): `match_set_sql` of the matches that pass every filter, the
+    filters (tests of the row's own columns, migration 0010) written before the match, so
+    that a walk down the newest-first index tests a row's search vector only when the
+    filters already hold (PostgreSQL keeps that order for tests it prices alike). None
+    elsewhere, and without a filter."""
+    if connection.vendor != "postgresql" or searches_spanish() or not any(filters.values()):
+        return None
+    where, params = filter_sql(filters, alias="r", in_order=True)
+    return _match_set_sql(parsed, (f" AND {where}", params))
+
+
+def _match_set_sql(parsed: ParsedQuery, first: tuple[str, list]) -> tuple[str, list]:
     table = Resource._meta.db_table
-    columns = _COLUMNS
+    columns = match_columns()
+    first_sql, first_params = first
     if not parsed:
-        return f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published", []
+        return (
+            f"SELECT {columns}, 0.0 AS rank FROM {table} r WHERE r.is_published{first_sql}",
+            [*first_params],
+        )
     if searches_spanish():
         return bilingual_match_set_sql(parsed)
     boost_sql, boost_params = exact_title_boost(parsed)
@@ -241,10 +277,11 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
         else:
             rank_sql = f"ts_rank(r.head_vector, to_tsquery({config}, %s)){boost_sql}"
             rank_params = [tsquery, *boost_params]
+        where_sql, where_params = postgresql_match_sql(parsed)
         return (
-            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published "
-            f"AND r.search_vector @@ to_tsquery({config}, %s)",
-            [*rank_params, tsquery],
+            f"SELECT {columns}, {rank_sql} AS rank FROM {table} r WHERE r.is_published"
+            f"{first_sql} AND {where_sql}",
+            [*rank_params, *first_params, *where_params],
         )
     positive = to_fts5_positive(parsed)
     if not positive:
@@ -260,6 +297,42 @@ def match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
         f"WHERE {FTS_TABLE} MATCH %s AND r.is_published",
         [*boost_params, positive],
     )
+
+
+def postgresql_match_sql(parsed: ParsedQuery) -> tuple[str, list]:
+    """The condition a match meets on PostgreSQL. The GIN index on the search vector keeps
+    no word positions: for a phrase it gives every resource with the phrase's words, each
+    then tested by reading its whole vector (most of the library when the words are
+    common). So each clause made only of phrases is tested on the pairs of adjacent words
+    (`search_pairs`, migration 0009), whose index gives about the resources that have the
+    phrase: a phrase of two words matches exactly when the pair is there, so nothing else
+    is read; a longer one (or one with common words left out) is then tested on the
+    vector, as is one with no two words next to each other. The other clauses (words, OR
+    groups with a word, exclusions) form one query on the vector, as before. The
+    library_phrase_* functions of a constant are computed once, when the statement is
+    planned, so the planner sees only the conditions that apply."""
+    config = f"'pg_catalog.{SEARCH_CONFIG}'::regconfig"
+    conditions, params, on_vector = [], [], []
+    for clause in parsed.clauses:
+        if clause.negated or not all(term.is_phrase for term in clause.terms):
+            on_vector.append(clause)
+            continue
+        alternatives = []
+        for term in clause.terms:
+            text = " ".join(term.tokens)
+            alternatives.append(
+                "((library_phrase_pairs(%s) = '{}' OR r.search_pairs @> library_phrase_pairs(%s))"
+                " AND (library_phrase_is_pair(%s) "
+                f"OR r.search_vector @@ to_tsquery({config}, %s)))"
+            )
+            params += [text, text, text, to_tsquery_text(ParsedQuery((Clause((term,)),)))]
+        conditions.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    if on_vector:
+        conditions.insert(0, f"r.search_vector @@ to_tsquery({config}, %s)")
+        params.insert(0, to_tsquery_text(ParsedQuery(tuple(on_vector))))
+    return " AND ".join(conditions), params
 
 
 def searches_spanish() -> bool:
@@ -293,7 +366,7 @@ def bilingual_match_set_sql(parsed: ParsedQuery) -> tuple[str, list]:
             where += f" AND NOT (r.search_vector @@ {en} OR r.search_vector_es @@ {es})"
             params += [text, text]
         return (
-            f"SELECT {_COLUMNS}, {rank_sql} AS rank FROM {table} r WHERE {where}",
+            f"SELECT {match_columns()}, {rank_sql} AS rank FROM {table} r WHERE {where}",
             [*rank_params, *params],
         )
     # SQLite: the English FTS5 index and the Spanish one (stems computed in Python).
@@ -347,16 +420,24 @@ def exact_title_boost(parsed: ParsedQuery) -> tuple[str, list]:
     return "".join(f" + {part}" for part in parts), params
 
 
-def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tuple[str, list]:
-    """WHERE conditions on the match set (`alias`) for every chosen filter except `skip`."""
+def filter_sql(
+    filters: dict, skip: str | None = None, alias: str = "m", *, in_order: bool = False
+) -> tuple[str, list]:
+    """WHERE conditions on the match set (`alias`) for every chosen filter except `skip`.
+    `in_order` (PostgreSQL): each condition wrapped as `(…) IS TRUE`, which no index
+    answers and the planner neither reorders nor turns into an equivalence (tested after
+    the other conditions): tested where it is written, on each row a walk reads."""
     conditions, params = [], []
     links = {"topic": Resource.topics.through, "audience": Resource.audiences.through}
     for name, link in links.items():
         if name != skip and filters.get(name):
-            conditions.append(
-                f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
-                f"WHERE x.resource_id = {alias}.id AND x.{name}_id = %s)"
-            )
+            if connection.vendor == "postgresql":
+                conditions.append(f"{alias}.{name}_ids @> ARRAY[%s]::bigint[]")
+            else:
+                conditions.append(
+                    f"EXISTS (SELECT 1 FROM {link._meta.db_table} x "
+                    f"WHERE x.resource_id = {alias}.id AND x.{name}_id = %s)"
+                )
             params.append(filters[name].pk)
     if skip != "collection" and filters.get("collection"):
         conditions.append(f"{alias}.collection_id = %s")
@@ -364,6 +445,8 @@ def filter_sql(filters: dict, skip: str | None = None, alias: str = "m") -> tupl
     if skip != "type" and filters.get("type"):
         conditions.append(f"{alias}.resource_type = %s")
         params.append(filters["type"])
+    if in_order:
+        conditions = [f"({condition}) IS TRUE" for condition in conditions]
     return (" AND ".join(conditions) or "1 = 1"), params
 
 
@@ -412,10 +495,16 @@ def count_branches(filters) -> tuple[list[str], list]:
     branches, params = [], []
     for name, link in (("topic", topic_link), ("audience", audience_link)):
         where, where_params = filter_sql(filters, skip=name)
-        branches.append(
-            f"SELECT '{name}', CAST(l.{name}_id AS TEXT), COUNT(*) FROM matches m "
-            f"JOIN {link} l ON l.resource_id = m.id WHERE {where} GROUP BY l.{name}_id"
-        )
+        if connection.vendor == "postgresql":
+            branches.append(
+                f"SELECT '{name}', CAST(l.id AS TEXT), COUNT(*) FROM matches m "
+                f"CROSS JOIN unnest(m.{name}_ids) AS l(id) WHERE {where} GROUP BY l.id"
+            )
+        else:
+            branches.append(
+                f"SELECT '{name}', CAST(l.{name}_id AS TEXT), COUNT(*) FROM matches m "
+                f"JOIN {link} l ON l.resource_id = m.id WHERE {where} GROUP BY l.{name}_id"
+            )
         params += where_params
     where, where_params = filter_sql(filters, skip="type")
     branches.append(
@@ -460,15 +549,25 @@ def one_pass_sql(match_sql, match_params, filters, sort, offset) -> tuple[str, l
 
 def page_resources(ids: list[int], parsed: ParsedQuery) -> list[Resource]:
     """The page's resources in order, each with a `headline`: on PostgreSQL a snippet with
-    the matched words marked, elsewhere the summary."""
+    the matched words marked (from the summary and the start of the body), elsewhere the
+    summary. The search vectors are not read: the page never shows them."""
     if not ids:
         return []
-    resources = Resource.objects.filter(pk__in=ids).select_related("collection")
+    resources = (
+        Resource.objects.filter(pk__in=ids)
+        .select_related("collection")
+        .defer("search_vector", "head_vector", "search_vector_es")
+    )
     if connection.vendor == "postgresql" and parsed.positive:
         query = SearchQuery(to_tsquery_text(parsed), search_type="raw", config=SEARCH_CONFIG)
         resources = resources.annotate(
             headline=SearchHeadline(
-                Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                Concat(
+                    "summary",
+                    Value(" "),
+                    Left("body", SNIPPET_BODY_CHARACTERS),
+                    output_field=models.TextField(),
+                ),
                 query,
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from library import broad_search
 from tests.helpers import login_staff
 
 
@@ -20,3 +21,13 @@ def staff_client(client, db):
     )
     login_staff(client, user)
     return client
+
+
+@pytest.fixture
+def small_sample(monkeypatch):
+    """Broad searches (library/broad_search.py) at test size: every resource in the
+    sample, broad from 5 matches, a window of 3."""
+    monkeypatch.setattr(broad_search, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(broad_search, "BROAD_FROM", 5)
+    monkeypatch.setattr(broad_search, "WINDOW", 3)
+    monkeypatch.setattr("library.search.WINDOW", 3)

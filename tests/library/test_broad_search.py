@@ -18,15 +18,6 @@ from tests.factories import make_collection, make_resource, make_topic
 SEARCH = reverse("library:search")
 
 
-@pytest.fixture
-def small_sample(monkeypatch):
-    """Every resource in the sample, broad from 5 matches, a window of 3."""
-    monkeypatch.setattr(broad_search, "SAMPLE_EVERY", 1)
-    monkeypatch.setattr(broad_search, "BROAD_FROM", 5)
-    monkeypatch.setattr(broad_search, "WINDOW", 3)
-    monkeypatch.setattr("library.search.WINDOW", 3)
-
-
 def make_outreach(n, **overrides):
     """`n` resources about outreach, the later ones newer."""
     collection = overrides.pop("collection", None) or make_collection()
@@ -114,25 +105,38 @@ def test_the_sample_counts_only_published_resources_whose_id_is_a_multiple_of_it
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["relevance", "date"])
-@pytest.mark.parametrize("filtered", [False, True])
+@pytest.mark.parametrize("filtered", [False, "topic", "type"])
 def test_walking_the_index_and_reading_the_bitmap_give_the_same_window(
     small_sample, sort, filtered
 ):
     from library.query import parse
-    from library.search import match_set_sql
+    from library.search import filtered_match_set_sql, match_set_sql
 
     topic = make_topic()
     make_outreach(3)
     make_outreach(4, topics=[topic], resource_type=ResourceType.REPORT)
     filters = {name: None for name, _ in FACETS}
     if filtered:
-        filters["topic"] = topic
-    match_sql, params = match_set_sql(parse("outreach"))
+        filters[filtered] = topic if filtered == "topic" else ResourceType.REPORT
+    parsed = parse("outreach")
+    match_sql, params = match_set_sql(parsed)
+    # PostgreSQL's walk with the filters tested first (None elsewhere or without filters).
+    filtered_match = filtered_match_set_sql(parsed, filters)
+    assert (filtered_match is not None) == bool(filtered and connection.vendor == "postgresql")
     windows = [
-        broad_search.window_sql(match_sql, params, filters, order_sql(sort, "c"), 0, 2, walk=walk)
-        for walk in (True, False)
+        broad_search.window_sql(
+            match_sql,
+            params,
+            filters,
+            order_sql(sort, "c"),
+            0,
+            2,
+            walk=walk,
+            filtered_match=first,
+        )
+        for walk, first in ((True, None), (False, None), (True, filtered_match))
     ]
-    assert windows[0] == windows[1]
+    assert windows[0] == windows[1] == windows[2]
     assert windows[0][1] == 3 and len(windows[0][0]) == 2
 
 

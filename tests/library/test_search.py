@@ -268,6 +268,24 @@ def test_postgresql_highlights_matches_in_snippets_and_escapes_the_rest(client):
     assert "<b>meet" not in html
 
 
+@on_postgresql
+@pytest.mark.django_db
+def test_snippets_come_from_the_summary_and_the_start_of_the_body():
+    from library.search import SNIPPET_BODY_CHARACTERS, resource_search
+
+    filler = "Officers and peers work together. " * (SNIPPET_BODY_CHARACTERS // 30)
+    early = make_resource(summary="A short note.", body="Naloxone first. " + filler)
+    late = make_resource(summary="Naloxone training.", body=filler + " Methadone at the end.")
+    headlines = {r.pk: r.headline for r in resource_search(query="naloxone", filters={}).results}
+    assert "\ue000Naloxone\ue001" in headlines[early.pk]
+    assert "\ue000Naloxone\ue001" in headlines[late.pk]
+    # A word only past the start of the body still finds the resource; its snippet is the
+    # start of the text, unmarked.
+    found = resource_search(query="methadone", filters={}).results
+    assert [r.pk for r in found] == [late.pk]
+    assert "\ue000" not in found[0].headline and found[0].headline.startswith("Naloxone")
+
+
 @pytest.mark.django_db
 def test_resource_types_shown_as_facets_use_their_labels(client):
     make_resource(resource_type=ResourceType.POLICY)
