@@ -60,6 +60,10 @@ MAX_PAGE = 100_000
 SUGGEST_BELOW = 3
 # How similar (pg_trgm's measure: shared trigrams over all trigrams) a word must be.
 SUGGEST_SIMILARITY = 0.3
+# PostgreSQL: only this many of the most similar words are checked for a published
+# resource that uses them. A large vocabulary has hundreds of words above the similarity
+# floor, and checking each took a quarter of a second.
+SUGGEST_CANDIDATES = 20
 # Ranking: each query word found whole in the title (an exact title or acronym match, so
 # "LEAD" puts the LEAD model before texts that say "leads") outweighs any text score.
 EXACT_TITLE_WEIGHT = 1000.0
@@ -710,12 +714,17 @@ def _closest_words_postgresql(words: list[str]) -> dict[str, str]:
     sql = f"""
         SELECT q.word, best.word FROM unnest(%s::text[]) AS q(word)
         CROSS JOIN LATERAL (
-            SELECT w.word FROM library_searchword w
-            WHERE w.word %% q.word AND EXISTS (
+            SELECT c.word FROM (
+                SELECT w.word, similarity(w.word, q.word) AS score FROM library_searchword w
+                WHERE w.word %% q.word
+                ORDER BY score DESC, w.word
+                LIMIT {SUGGEST_CANDIDATES}
+            ) c
+            WHERE EXISTS (
                 SELECT 1 FROM {Resource._meta.db_table} r
-                WHERE r.is_published AND r.search_vector @@ plainto_tsquery({config}, w.word)
+                WHERE r.is_published AND r.search_vector @@ plainto_tsquery({config}, c.word)
             )
-            ORDER BY similarity(w.word, q.word) DESC, w.word
+            ORDER BY c.score DESC, c.word
             LIMIT 1
         ) AS best
     """
