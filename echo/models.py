@@ -7,7 +7,7 @@ series' capacity: `RegistrationRequestQuerySet.holding_seats()` is the one defin
 
 import secrets
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -431,7 +431,9 @@ class Series(models.Model):
 def shifted_sessions(source: Series, target: Series, first_day) -> list["Session"]:
     """Unsaved copies of `source`'s sessions (not cancelled) for `target`, numbered from 1,
     the first on `first_day` and the others as many days after it as before, each at its own
-    local wall-clock time (so a 1 p.m. Pacific session stays at 1 p.m. across DST)."""
+    local wall-clock time (so a 1 p.m. Pacific session stays at 1 p.m. across DST) and of its
+    own length (a session that began in the hour repeated when clocks go back would
+    otherwise end, by the wall clock, when it starts)."""
     zone = source.zone
     sessions = list(source.sessions.filter(is_cancelled=False).order_by("starts_at"))
     if not sessions:
@@ -440,9 +442,8 @@ def shifted_sessions(source: Series, target: Series, first_day) -> list["Session
     copies = []
     for number, session in enumerate(sessions, start=1):
         start = session.starts_at.astimezone(zone)
-        end = session.ends_at.astimezone(zone)
         new_start = datetime.combine(start.date() + shift, start.time(), tzinfo=zone)
-        new_end = datetime.combine(end.date() + shift, end.time(), tzinfo=zone)
+        new_end = new_start.astimezone(UTC) + (session.ends_at - session.starts_at)
         copies.append(
             Session(
                 series=target,

@@ -116,6 +116,7 @@ def test_session_materials_are_chosen_from_the_library_with_autocomplete(admin_c
 def test_session_change_form_refuses_an_end_before_the_start(admin_client):
     session = make_session()
     start = timezone.localtime(session.starts_at)
+    end = start - timedelta(hours=1)  # may fall on the day before, near midnight
     response = admin_client.post(
         reverse("admin:echo_session_change", args=[session.pk]),
         {
@@ -124,8 +125,8 @@ def test_session_change_form_refuses_an_end_before_the_start(admin_client):
             "title": session.title,
             "starts_at_0": start.strftime("%Y-%m-%d"),
             "starts_at_1": start.strftime("%H:%M:%S"),
-            "ends_at_0": start.strftime("%Y-%m-%d"),
-            "ends_at_1": (start - timedelta(hours=1)).strftime("%H:%M:%S"),
+            "ends_at_0": end.strftime("%Y-%m-%d"),
+            "ends_at_1": end.strftime("%H:%M:%S"),
             "material_links-TOTAL_FORMS": 0,
             "material_links-INITIAL_FORMS": 0,
         },
@@ -253,6 +254,22 @@ def test_duplicate_moves_the_sessions_to_the_new_first_date_keeping_weekday_and_
     ]
     assert all(t.weekday() == 4 for t in local)
     assert list(copy.sessions.values_list("number", flat=True).order_by("number")) == [1, 2, 3]
+
+
+def test_duplicate_keeps_the_length_of_a_session_that_began_in_the_repeated_hour():
+    """1:16 a.m. on the night clocks go back: the session ends at 1:16 a.m. by the wall clock
+    too (an hour later). The copy keeps its hour, not its wall-clock end."""
+    from datetime import UTC, date, datetime
+
+    original = make_series(sessions_ahead=0, slug="fold", time_zone="America/Los_Angeles")
+    start = datetime(2026, 11, 1, 8, 16, tzinfo=UTC)  # 1:16 a.m. PDT
+    make_session(series=original, starts_at=start)
+    session = original.sessions.get()
+    assert session.ends_at - session.starts_at == timedelta(hours=1)
+    copy = original.duplicate(date(2026, 12, 15))
+    moved = copy.sessions.get()
+    assert moved.starts_at == datetime(2026, 12, 15, 9, 16, tzinfo=UTC)  # 1:16 a.m. PST
+    assert moved.ends_at - moved.starts_at == timedelta(hours=1)
 
 
 def test_duplicate_with_an_invalid_date_asks_again_and_creates_nothing(admin_client):
